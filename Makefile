@@ -1,0 +1,98 @@
+# Kite: one Makefile for the kernel, the images, the tests and the benchmarks.
+#
+#   make            build the kernel (build/kite.elf)
+#   make run        boot it under QEMU (ARGS="..." adds kernel arguments)
+#   make iso        a GRUB-bootable ISO (build/kite.iso)
+#   make test       host unit tests and boot tests; the last line is "N passed, N failed"
+#                   (T=name runs the tests whose name contains "name")
+
+BUILD := build
+CC := gcc
+LD := ld
+
+# Every Debian package the build and the tests need (scripts/deps.sh).
+DEPS_STAMP := $(BUILD)/.deps-ok
+
+KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+	-ffreestanding -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+	-fno-pic -fno-pie -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
+	-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns \
+	-Iinclude -Iarch/x86_64/include -Icore/lib/include -MMD -MP
+KERNEL_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack -T arch/x86_64/kernel.ld
+
+KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S core/*.c core/lib/*.c drivers/*.c)
+KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
+
+.PHONY: all deps run iso test unit-tests clean
+all: $(BUILD)/kite.elf
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): scripts/deps.sh
+	@bash scripts/deps.sh
+	@mkdir -p $(BUILD) && touch $@
+
+$(BUILD)/%.c.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.S.o: %.S | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(CC) $(KERNEL_CFLAGS) -D__ASSEMBLER__ -c $< -o $@
+
+# The symbol table is linked into the kernel it describes: link with an empty
+# table, generate the real one, link again, generate again (now with the final
+# sizes) and link a third time; the last two tables must agree.
+$(BUILD)/ksyms.%.o: $(BUILD)/ksyms.%.c
+	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/ksyms.0.c: scripts/gen-ksyms.sh
+	@mkdir -p $(BUILD)
+	sh scripts/gen-ksyms.sh > $@
+
+$(BUILD)/kite.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.0.o arch/x86_64/kernel.ld scripts/gen-ksyms.sh
+	$(LD) $(KERNEL_LDFLAGS) $(KERNEL_OBJS) $(BUILD)/ksyms.0.o -o $(BUILD)/kite.1.elf
+	sh scripts/gen-ksyms.sh $(BUILD)/kite.1.elf > $(BUILD)/ksyms.1.c
+	$(CC) $(KERNEL_CFLAGS) -c $(BUILD)/ksyms.1.c -o $(BUILD)/ksyms.1.o
+	$(LD) $(KERNEL_LDFLAGS) $(KERNEL_OBJS) $(BUILD)/ksyms.1.o -o $(BUILD)/kite.2.elf
+	sh scripts/gen-ksyms.sh $(BUILD)/kite.2.elf > $(BUILD)/ksyms.2.c
+	$(CC) $(KERNEL_CFLAGS) -c $(BUILD)/ksyms.2.c -o $(BUILD)/ksyms.2.o
+	$(LD) $(KERNEL_LDFLAGS) $(KERNEL_OBJS) $(BUILD)/ksyms.2.o -o $@.tmp
+	sh scripts/gen-ksyms.sh $@.tmp > $(BUILD)/ksyms.3.c
+	cmp -s $(BUILD)/ksyms.2.c $(BUILD)/ksyms.3.c || { echo "ksyms: the symbol table did not settle" >&2; exit 1; }
+	mv $@.tmp $@
+
+run: $(BUILD)/kite.elf
+	scripts/run.sh $(RUNFLAGS) -- $(ARGS)
+
+# GRUB's `multiboot` command boots the very same kernel file from an ISO.
+iso: $(BUILD)/kite.iso
+$(BUILD)/kite.iso: $(BUILD)/kite.elf scripts/make-iso.sh
+	sh scripts/make-iso.sh $(BUILD)/kite.elf $@
+
+# Host unit tests: the pure logic of core/, built for the host with sanitizers.
+UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
+	-fno-omit-frame-pointer -Iinclude -Iarch/x86_64/include -Itests
+UNIT_TESTS := $(patsubst core/tests/%.c,$(BUILD)/tests/%,$(wildcard core/tests/test_*.c))
+UNIT_LIB := tests/unit.c core/tests/host_stubs.c
+
+$(BUILD)/tests/test_frame: core/frame.c
+$(BUILD)/tests/test_heap: core/frame.c core/heap.c
+$(BUILD)/tests/test_cmdline: core/cmdline.c core/lib/format.c
+$(BUILD)/tests/test_ksyms: core/ksyms.c
+$(BUILD)/tests/test_format: core/lib/format.c
+$(BUILD)/tests/%: core/tests/%.c $(UNIT_LIB) tests/unit.h | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(UNIT_CFLAGS) $< $(filter %.c,$(filter-out $<,$^)) -o $@ -lpthread
+
+unit-tests: $(UNIT_TESTS)
+
+test: all unit-tests iso
+	@bash tests/run-all.sh $(T)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# bench/minmem.sh - smallest guest memory (QEMU -m, whole MiB) with which Kite
+# boots to its banner and exits 0; with --linux, the same for the Linux guest
+# of bench/boot.sh. Bisection; see docs/bench.md.
+set -euo pipefail
+
+PROG=minmem.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+usage() {
+	cat <<EOF
+usage: bench/minmem.sh [--linux] [--no-kite] [--machine q35|pc] [--kvm]
+                       [--timeout SECONDS] [--kite-standin]
+  --linux          also find the minimum for the Linux guest
+  --no-kite        skip Kite (with --linux: only the Linux guest)
+  --machine TYPE   QEMU machine type (default q35)
+  --kvm            use KVM instead of TCG
+  --timeout S      limit for one QEMU run (default 20 for Kite, 60 for Linux)
+  --kite-standin   use the stand-in kernel in the Kite slot (tests this script)
+environment: KITE_ELF=path boots that file instead of building build/kite.elf
+EOF
+}
+
+machine=q35 kvm=0 standin=0 do_kite=1 do_linux=0 timeout=''
+while (($#)); do
+	case $1 in
+	--linux) do_linux=1 ;;
+	--no-kite) do_kite=0 ;;
+	--machine) machine=${2:?--machine needs a value}; shift ;;
+	--kvm) kvm=1 ;;
+	--timeout) timeout=${2:?--timeout needs a value}; shift ;;
+	--kite-standin) standin=1 ;;
+	-h | --help) usage; exit 0 ;;
+	*) usage >&2; die "unknown argument '$1'" ;;
+	esac
+	shift
+done
+((do_kite || do_linux)) || die "nothing to do (--no-kite without --linux)"
+[[ -z $timeout || $timeout =~ ^[1-9][0-9]*$ ]] || die "--timeout wants a positive integer"
+
+# Memory is passed per run (-m ${mib}M after QEMU_BASE; QEMU takes the last -m).
+set_qemu_base "$machine" 128M "$kvm"
+((do_kite)) && prepare_kite "$standin"
+if ((do_linux)); then
+	prepare_linux
+	# With too little memory Linux panics (e.g. cannot unpack the initramfs or
+	# run /init); Debian's kernel then waits forever. panic=-1 reboots at once,
+	# which -no-reboot turns into a QEMU exit, so a failed probe costs seconds
+	# rather than the whole timeout. It does not change a successful boot.
+	LINUX_EXTRA_APPEND='panic=-1'
+fi
+
+# boots GUEST with MIB MiB; prints a progress line; status 0 if it worked.
+boots_with() {
+	local guest=$1 mib=$2
+	if run_guest "$guest" -m "${mib}M"; then
+		note "$guest -m ${mib}M: ok ($(printf '%.2f' "$RUN_SECONDS") s)"
+	else
+		# Keep the console of every failed probe: run_guest overwrites its log.
+		cp "$OUT/$guest.log" "$OUT/minmem-$guest-${mib}M.log"
+		note "$guest -m ${mib}M: fails: $RUN_PROBLEM (console: ${OUT#"$TOP"/}/minmem-$guest-${mib}M.log)"
+		return 1
+	fi
+}
+
+# Bisection over whole MiB. QEMU itself accepts any -m down to 8 KiB (it rounds
+# up to 8 KiB), but `-m 0` means the default, 128 MiB, so 1 MiB is the lowest
+# value tried. Assumes that booting works for every size above the minimum.
+find_min() {
+	local guest=$1 hi=$2 lo=0 mid
+	local cap=4096
+	# Find a size that works, doubling from the starting guess.
+	until boots_with "$guest" "$hi"; do
+		lo=$hi
+		hi=$((hi * 2))
+		((hi <= cap)) || die "$guest does not boot even with -m $((hi / 2))M (console: ${OUT#"$TOP"/}/$guest.log)"
+	done
+	# Invariant: hi boots; lo does not (lo = 0 stands for "nothing below 1 MiB").
+	while ((hi - lo > 1)); do
+		mid=$(((lo + hi) / 2))
+		if boots_with "$guest" "$mid"; then hi=$mid; else lo=$mid; fi
+	done
+	# Boot once more at the answer: a flaky boot would otherwise go unnoticed.
+	boots_with "$guest" "$hi" || die "$guest booted once with -m ${hi}M but not a second time"
+	MIN_MIB=$hi
+}
+
+# Too little memory often makes a guest hang (in the firmware, say) rather than
+# fail, so every failed probe near the bottom costs a whole timeout: keep it
+# short for Kite, which boots in well under a second when it works.
+results=()
+if ((do_kite)); then
+	RUN_TIMEOUT=${timeout:-20}
+	find_min kite 32
+	results+=("kite: minimum memory $MIN_MIB MiB")
+fi
+if ((do_linux)); then
+	RUN_TIMEOUT=${timeout:-60}
+	find_min linux 128
+	results+=("linux: minimum memory $MIN_MIB MiB")
+fi
+
+accel=tcg
+((kvm)) && accel=kvm
+echo "($machine, $accel, other options as bench/boot.sh)"
+printf '%s\n' "${results[@]}"

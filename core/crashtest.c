@@ -1,0 +1,97 @@
+/*
+ * --test-crash=KIND: deliberately breaks the kernel after the banner, so that
+ * the tests can check that each kind of failure gives a clear report and its own
+ * exit status. Every kind must end the run; returning here is a test failure.
+ */
+#include <kite/cmdline.h>
+#include <kite/errno.h>
+#include <kite/heap.h>
+#include <kite/panic.h>
+#include <kite/printk.h>
+#include <string.h>
+#include <stdint.h>
+
+#define CRASH_KINDS "null|wild|divzero|ud|gp|stack-overflow|panic|assert|oom|nx|wp"
+
+static const char *crash_kind;
+
+/* volatile so that the compiler cannot see the fault coming and fold it away */
+static volatile uintptr_t null_address = 0;
+static volatile uintptr_t wild_address = 0x00007ead0000dead;
+static volatile uintptr_t noncanonical_address = 0x8000000000000000;
+static volatile int zero = 0;
+static const uint8_t data_not_code[16] = { 0xc3 }; /* `ret`, in an NX page */
+
+static __attribute__((noinline)) int recurse(int depth)
+{
+	volatile char frame[256];
+
+	frame[0] = (char)depth;
+	if (depth == zero - 1) /* never true; hides the endless recursion from the compiler */
+		return 0;
+	return recurse(depth + 1) + frame[0];
+}
+
+static void crash_oom(void)
+{
+	size_t chunks = 0;
+
+	/* Large blocks, then small objects, until the heap says no. */
+	while (kmalloc(1 << 20))
+		chunks++;
+	while (kmalloc(4096))
+		;
+	out_of_memory("test: the heap is exhausted after %zu MiB of 1 MiB blocks", chunks);
+}
+
+void crashtest_run(void);
+
+static void run_crash(const char *kind)
+{
+	if (!strcmp(kind, "null"))
+		*(volatile int *)null_address = 1;
+	else if (!strcmp(kind, "wild"))
+		(void)*(volatile int *)wild_address;
+	else if (!strcmp(kind, "divzero"))
+		pr_err("%d\n", 1 / zero);
+	else if (!strcmp(kind, "ud"))
+		__builtin_trap();
+	else if (!strcmp(kind, "gp"))
+		(void)*(volatile int *)noncanonical_address;
+	else if (!strcmp(kind, "stack-overflow"))
+		recurse(0);
+	else if (!strcmp(kind, "panic"))
+		panic("test: --test-crash=panic");
+	else if (!strcmp(kind, "assert"))
+		assert(zero == 1);
+	else if (!strcmp(kind, "oom"))
+		crash_oom();
+	else if (!strcmp(kind, "nx"))
+		((void (*)(void))(uintptr_t)data_not_code)();
+	else if (!strcmp(kind, "wp"))
+		*(volatile uint8_t *)(uintptr_t)crashtest_run = 0xcc; /* kernel text */
+}
+
+void crashtest_run(void)
+{
+	if (!crash_kind)
+		return;
+	pr_info("kite: --test-crash=%s\n", crash_kind);
+	run_crash(crash_kind);
+	panic("--test-crash=%s did not crash", crash_kind);
+}
+
+static int set_crash(const char *value)
+{
+	static const char *const kinds[] = { "null", "wild", "divzero", "ud", "gp",
+					     "stack-overflow", "panic", "assert", "oom", "nx", "wp" };
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (!strcmp(value, kinds[i])) {
+			crash_kind = kinds[i];
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+KOPT_VALUE("test-crash", set_crash, CRASH_KINDS, "crash on purpose after the banner (for tests)");

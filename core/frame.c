@@ -1,0 +1,160 @@
+/*
+ * Buddy allocator (see frame.h). A block of order k at frame index i has its
+ * buddy at i ^ 2^k; freeing merges with the buddy while the buddy is a free
+ * block of the same order, so free memory always coalesces back into the largest
+ * aligned blocks. Indices are relative to `base`, which is aligned to a max-order
+ * block, so relative alignment is also physical (and direct-map) alignment.
+ *
+ * FIXME: per-CPU caches of order-0 frames, so that CPUs do not meet on the lock.
+ */
+#include <kite/frame.h>
+#include <kite/panic.h>
+#include <stdbool.h>
+
+#define META_FREE 0x80
+#define META_ORDER_MASK 0x1f
+
+struct free_block {
+	struct free_block *next, *prev;
+};
+
+struct frame_allocator kernel_frames;
+
+static const phys_addr_t max_block = PAGE_SIZE << FRAME_MAX_ORDER;
+
+size_t frame_meta_size(phys_addr_t lo, phys_addr_t hi)
+{
+	phys_addr_t base = lo & ~(max_block - 1);
+	return (PAGE_ALIGN_UP(hi) - base) >> PAGE_SHIFT;
+}
+
+void frame_allocator_init(struct frame_allocator *fa, phys_addr_t lo, phys_addr_t hi,
+			  uint8_t *meta, uintptr_t virt_offset)
+{
+	*fa = (struct frame_allocator){
+		.lock = SPINLOCK_INIT,
+		.base = lo & ~(max_block - 1),
+		.meta = meta,
+		.virt_offset = virt_offset,
+	};
+	fa->nr_frames = frame_meta_size(lo, hi);
+}
+
+static struct free_block *block_at(struct frame_allocator *fa, size_t idx)
+{
+	return (struct free_block *)(fa->base + (idx << PAGE_SHIFT) + fa->virt_offset);
+}
+
+static size_t index_of(struct frame_allocator *fa, const void *block)
+{
+	return ((uintptr_t)block - fa->virt_offset - fa->base) >> PAGE_SHIFT;
+}
+
+static void list_push(struct frame_allocator *fa, size_t idx, unsigned order)
+{
+	struct free_block *b = block_at(fa, idx);
+
+	b->prev = NULL;
+	b->next = fa->free[order];
+	if (b->next)
+		b->next->prev = b;
+	fa->free[order] = b;
+	fa->meta[idx] = META_FREE | order;
+}
+
+static void list_remove(struct frame_allocator *fa, size_t idx, unsigned order)
+{
+	struct free_block *b = block_at(fa, idx);
+
+	if (b->prev)
+		b->prev->next = b->next;
+	else
+		fa->free[order] = b->next;
+	if (b->next)
+		b->next->prev = b->prev;
+	fa->meta[idx] = 0;
+}
+
+/* Frees the block at idx and merges it with free buddies; lock held. */
+static void free_locked(struct frame_allocator *fa, size_t idx, unsigned order)
+{
+	fa->free_frames += (size_t)1 << order;
+	while (order < FRAME_MAX_ORDER) {
+		size_t buddy = idx ^ ((size_t)1 << order);
+		if (buddy >= fa->nr_frames || fa->meta[buddy] != (META_FREE | order))
+			break;
+		list_remove(fa, buddy, order);
+		idx &= ~((size_t)1 << order);
+		order++;
+	}
+	list_push(fa, idx, order);
+}
+
+void frame_allocator_add(struct frame_allocator *fa, phys_addr_t start, phys_addr_t end)
+{
+	assert(start >= fa->base && (end - fa->base) >> PAGE_SHIFT <= fa->nr_frames);
+	spin_lock(&fa->lock);
+	size_t idx = (start - fa->base) >> PAGE_SHIFT;
+	size_t last = (end - fa->base) >> PAGE_SHIFT;
+	while (idx < last) {
+		unsigned order = 0;
+		while (order < FRAME_MAX_ORDER && !(idx & ((size_t)1 << order)) &&
+		       idx + ((size_t)2 << order) <= last)
+			order++;
+		free_locked(fa, idx, order);
+		fa->total_frames += (size_t)1 << order;
+		idx += (size_t)1 << order;
+	}
+	spin_unlock(&fa->lock);
+}
+
+void *frame_allocator_alloc(struct frame_allocator *fa, unsigned order)
+{
+	unsigned k;
+
+	if (order > FRAME_MAX_ORDER)
+		return NULL;
+	spin_lock(&fa->lock);
+	for (k = order; k <= FRAME_MAX_ORDER && !fa->free[k]; k++)
+		;
+	if (k > FRAME_MAX_ORDER) {
+		spin_unlock(&fa->lock);
+		return NULL;
+	}
+	size_t idx = index_of(fa, fa->free[k]);
+	list_remove(fa, idx, k);
+	while (k > order) {
+		k--;
+		list_push(fa, idx + ((size_t)1 << k), k);
+	}
+	fa->free_frames -= (size_t)1 << order;
+	spin_unlock(&fa->lock);
+	return block_at(fa, idx);
+}
+
+/* True when frame idx lies inside a free block (of any order); lock held. */
+static bool inside_free_block(struct frame_allocator *fa, size_t idx)
+{
+	for (unsigned o = 0; o <= FRAME_MAX_ORDER; o++) {
+		size_t head = idx & ~(((size_t)1 << o) - 1);
+		uint8_t m = fa->meta[head];
+		if ((m & META_FREE) && (m & META_ORDER_MASK) >= o)
+			return true;
+	}
+	return false;
+}
+
+void frame_allocator_free(struct frame_allocator *fa, void *block, unsigned order)
+{
+	size_t idx = index_of(fa, block);
+
+	if (idx >= fa->nr_frames || (idx & (((size_t)1 << order) - 1)) || order > FRAME_MAX_ORDER)
+		panic("frame_free: %p (order %u) is not an allocated block", block, order);
+	spin_lock(&fa->lock);
+	if (inside_free_block(fa, idx)) {
+		spin_unlock(&fa->lock);
+		panic("frame_free: %p freed twice", block);
+	}
+	free_locked(fa, idx, order);
+	spin_unlock(&fa->lock);
+}

@@ -1,0 +1,55 @@
+/*
+ * kmain: the boot, one step per line. boot.S calls it on the boot stack with the
+ * early page tables, in 64-bit mode, interrupts off.
+ */
+#include <arch/stacks.h>
+#include <arch/trap.h>
+#include <kite/acpi.h>
+#include <kite/bootchart.h>
+#include <kite/bootinfo.h>
+#include <kite/exit.h>
+#include <kite/init.h>
+#include <kite/mem.h>
+#include <kite/printk.h>
+
+#define KITE_VERSION "0.1"
+
+void crashtest_run(void);
+int boot_cmdline(char *cmdline, int *argc, char ***argv);
+
+void kmain(uint32_t magic, uint32_t info_pa)
+{
+	const char *error = "";
+	int argc;
+	char **argv;
+
+	bootchart_mark("kmain");
+	run_initcalls(INIT_EARLY);		/* consoles: from here on we can talk */
+	static_stacks_register();		/* crash reports know the stacks */
+	gdt_init();				/* our GDT and the TSS with IST stacks */
+	idt_init();				/* exceptions are reported from here on */
+	if (multiboot_parse(magic, info_pa, &error)) {
+		pr_err("kite: %s\n", error);
+		kite_exit(EXIT_BAD_BOOT);
+	}
+	if (boot_cmdline(boot_info.cmdline, &argc, &argv))
+		kite_exit(EXIT_USAGE);
+	bootchart_mark("command line");
+	mem_init();				/* own page tables, frames, heap */
+	bootchart_mark("memory");
+	run_initcalls(INIT_PLATFORM);		/* ACPI tables */
+	run_initcalls(INIT_DEVICE);
+	run_initcalls(INIT_LATE);
+	bootchart_mark("devices");
+
+	uint64_t ram_tenths_mib = boot_ram_size() * 10 >> 20;
+	pr_info("Kite %s: %lu.%lu MiB memory, %u CPUs\n", KITE_VERSION, ram_tenths_mib / 10,
+		ram_tenths_mib % 10, acpi_cpu_count());
+	bootchart_mark("banner");
+	bootchart_print();
+	crashtest_run();
+	/* FIXME: load and run argv[0] (the loader issue). */
+	(void)argc;
+	(void)argv;
+	kite_exit(EXIT_OK);
+}

@@ -1,0 +1,39 @@
+/*
+ * The kernel heap, which becomes libc's malloc: size classes served from 64 KiB
+ * spans, with a per-CPU cache (a magazine) of free objects per class so that the
+ * common kmalloc/kfree touches no lock and no shared cache line. Requests above
+ * HEAP_MAX_SMALL take whole buddy blocks.
+ *
+ * Not for interrupt handlers: they must not allocate.
+ */
+#ifndef KITE_HEAP_H
+#define KITE_HEAP_H
+#include <stddef.h>
+#include <stdint.h>
+
+#define HEAP_MAX_SMALL 16384
+#define HEAP_ALIGN 16
+
+/* Prepares the size-class tables; the frame allocator must be ready. */
+void heap_init(void);
+
+void *kmalloc(size_t size);	/* NULL when out of memory; 16-byte aligned */
+void *kzalloc(size_t size);
+void *kcalloc(size_t n, size_t size); /* NULL on overflow too */
+void *krealloc(void *p, size_t size);
+void kfree(void *p);		/* p may be NULL */
+size_t kmalloc_usable_size(const void *p);
+
+struct heap_stats {
+	size_t in_use_bytes;	/* bytes handed out (rounded to the class size) */
+	size_t span_bytes;	/* bytes of spans that hold small objects */
+	size_t large_bytes;	/* bytes of large blocks */
+	size_t allocs, frees;
+};
+
+void heap_get_stats(struct heap_stats *st);
+
+/* Returns this CPU's cached objects and every empty span to the frame allocator. */
+void heap_trim(void);
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * The kernel's page tables: one set for kernel and application alike.
+ * paging_init() replaces the early boot tables with Kite's own: a direct map of
+ * all physical memory the firmware described, and the kernel image mapped with
+ * its section permissions (text RX, rodata R, data RW, never W and X together),
+ * the guard page of every static stack left out. Then NX and CR0.WP are on.
+ */
+#ifndef KITE_PAGING_H
+#define KITE_PAGING_H
+#include <stddef.h>
+#include <stdint.h>
+#include <kite/memlayout.h>
+
+enum {
+	PROT_R = 1,
+	PROT_W = 2,
+	PROT_X = 4,
+};
+
+void paging_init(void);
+
+/* After the frame allocator exists, new page-table pages come from it. */
+void paging_use_frame_allocator(void);
+
+/* Maps [va, va + size) to pa with 4 KiB pages; 0, or -ENOMEM. */
+int paging_map(uintptr_t va, phys_addr_t pa, size_t size, unsigned prot);
+
+/* Removes the mappings of [va, va + size) (4 KiB pages) and flushes the TLB. */
+void paging_unmap(uintptr_t va, size_t size);
+
+/* The physical address va maps to and the mapping's permissions, or -1. */
+int64_t paging_lookup(uintptr_t va, unsigned *prot);
+
+#endif

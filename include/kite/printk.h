@@ -1,0 +1,38 @@
+/*
+ * Kernel messages. Each message has a level; the console shows those at or below
+ * the console level (default LOG_INFO; `--verbose` shows LOG_DEBUG, `--quiet`
+ * only warnings and errors).
+ */
+#ifndef KITE_PRINTK_H
+#define KITE_PRINTK_H
+#include <stdarg.h>
+#include <stddef.h>
+#include <kite/compiler.h>
+
+enum log_level {
+	LOG_ERR = 0,
+	LOG_WARN = 1,
+	LOG_INFO = 2,
+	LOG_DEBUG = 3,
+};
+
+void printk(enum log_level level, const char *fmt, ...) __printf(2, 3);
+void vprintk(enum log_level level, const char *fmt, va_list ap);
+
+#define pr_err(...) printk(LOG_ERR, __VA_ARGS__)
+#define pr_warn(...) printk(LOG_WARN, __VA_ARGS__)
+#define pr_info(...) printk(LOG_INFO, __VA_ARGS__)
+#define pr_debug(...) printk(LOG_DEBUG, __VA_ARGS__)
+
+void printk_set_level(enum log_level level);
+
+/* A console is where messages go; drivers register theirs at the early init level. */
+struct console {
+	const char *name;
+	void (*write)(const char *s, size_t len); /* required; must not allocate */
+};
+
+void console_register(const struct console *con);
+void console_write(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Boots Kite under QEMU and returns the guest's exit status as its own.
+#
+#   scripts/run.sh [options] [-- kernel-and-app arguments]
+#
+# Options:
+#   -m, --mem SIZE       guest memory (QEMU syntax: 64M, 1G; default 128M)
+#   -c, --smp N          CPUs (default 1)
+#   --machine TYPE       q35 (default) or pc
+#   --kernel FILE        the kernel (default build/kite.elf)
+#   --iso FILE           boot this ISO through GRUB instead of -kernel
+#   --kvm | --tcg        force the accelerator (default: KVM when usable)
+#   --gdb                QEMU waits for a debugger on localhost:1234 (see docs/debugging.md)
+#   --no-exit-device     leave out isa-debug-exit (the kernel then powers off by ACPI)
+#   --qemu-arg ARG       pass ARG to QEMU (repeatable)
+#   -h, --help           this text
+#
+# Exit status: the guest's status; 125 when the guest stopped without one (a reset or
+# triple fault); 126 for a bad option or a missing file.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+mem=128M smp=1 machine=q35 kernel="$top/build/kite.elf" iso="" accel=auto gdb=0 exit_device=1
+extra_qemu=()
+
+usage() { sed -n '2,20s/^# \{0,1\}//p' "$0"; }
+die() { echo "run.sh: $*" >&2; exit 126; }
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-m|--mem) mem=${2:?}; shift 2 ;;
+	-c|--smp) smp=${2:?}; shift 2 ;;
+	--machine) machine=${2:?}; shift 2 ;;
+	--kernel) kernel=${2:?}; shift 2 ;;
+	--iso) iso=${2:?}; shift 2 ;;
+	--kvm) accel=kvm; shift ;;
+	--tcg) accel=tcg; shift ;;
+	--gdb) gdb=1; shift ;;
+	--no-exit-device) exit_device=0; shift ;;
+	--qemu-arg) extra_qemu+=("${2:?}"); shift 2 ;;
+	-h|--help) usage; exit 0 ;;
+	--) shift; break ;;
+	*) die "unknown option '$1' (see --help)" ;;
+	esac
+done
+kernel_args="$*"
+
+case "$machine" in q35|pc) ;; *) die "unknown machine type '$machine' (q35 or pc)" ;; esac
+if [ -n "$iso" ]; then
+	[ -f "$iso" ] || die "no such ISO: $iso"
+	[ -z "$kernel_args" ] || die "arguments cannot be passed to an ISO boot (they are in its grub.cfg)"
+else
+	[ -f "$kernel" ] || die "no kernel at $kernel (run make first)"
+fi
+
+# Some hosts expose /dev/kvm but cannot run `-cpu host` (nested setups that refuse
+# MSRs); creating the very machine, paused, tells.
+kvm_usable() {
+	[ -r /dev/kvm ] && [ -w /dev/kvm ] &&
+		(echo quit | timeout 10 qemu-system-x86_64 -accel kvm -cpu host -machine "$machine" -S \
+			-nodefaults -display none -monitor stdio) >/dev/null 2>&1
+}
+if [ "$accel" = auto ]; then
+	if kvm_usable; then accel=kvm; else accel=tcg; fi
+fi
+if [ "$accel" = kvm ]; then
+	cpu_args=(-accel kvm -cpu host)
+else
+	cpu_args=(-accel tcg -cpu max)
+fi
+
+qemu=(qemu-system-x86_64 -machine "$machine" "${cpu_args[@]}" -m "$mem" -smp "$smp"
+	-display none -serial stdio -monitor none -no-reboot -nic none)
+[ "$exit_device" = 1 ] && qemu+=(-device isa-debug-exit,iobase=0xf4,iosize=0x04)
+[ "$gdb" = 1 ] && qemu+=(-s -S)
+if [ -n "$iso" ]; then
+	qemu+=(-cdrom "$iso" -boot d)
+else
+	qemu+=(-kernel "$kernel")
+	[ -n "$kernel_args" ] && qemu+=(-append "$kernel_args")
+fi
+qemu+=("${extra_qemu[@]}")
+
+[ "$gdb" = 1 ] && echo "run.sh: waiting for gdb: gdb -ex 'target remote localhost:1234' $kernel" >&2
+
+set +e
+"${qemu[@]}" </dev/null
+rc=$?
+set -e
+
+# isa-debug-exit turns status s into (s << 1) | 1; QEMU exits 0 when the guest
+# powered off (ACPI) or, with -no-reboot, reset or triple-faulted.
+if [ $((rc & 1)) -eq 1 ]; then
+	exit $((rc >> 1))
+elif [ $rc -eq 0 ]; then
+	[ "$exit_device" = 0 ] && exit 0
+	echo "run.sh: the guest stopped without an exit status (reset or triple fault)" >&2
+	exit 125
+else
+	echo "run.sh: qemu failed with status $rc" >&2
+	exit 126
+fi
