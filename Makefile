@@ -45,23 +45,17 @@ $(BUILD)/%.S.o: %.S | $(DEPS_STAMP)
 # The symbol table is linked into the kernel it describes: link with an empty
 # table, generate the real one, link again, generate again (now with the final
 # sizes) and link a third time; the last two tables must agree.
-$(BUILD)/ksyms.%.o: $(BUILD)/ksyms.%.c
-	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+$(BUILD)/ksyms.0.c: scripts/gen-ksyms.sh | $(DEPS_STAMP)
+	@sh scripts/gen-ksyms.sh > $@
 
-$(BUILD)/ksyms.0.c: scripts/gen-ksyms.sh
-	@mkdir -p $(BUILD)
-	sh scripts/gen-ksyms.sh > $@
-
-$(BUILD)/kite.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.0.o arch/x86_64/kernel.ld scripts/gen-ksyms.sh
-	$(LD) $(KERNEL_LDFLAGS) $(KERNEL_OBJS) $(BUILD)/ksyms.0.o -o $(BUILD)/kite.1.elf
-	sh scripts/gen-ksyms.sh $(BUILD)/kite.1.elf > $(BUILD)/ksyms.1.c
-	$(CC) $(KERNEL_CFLAGS) -c $(BUILD)/ksyms.1.c -o $(BUILD)/ksyms.1.o
-	$(LD) $(KERNEL_LDFLAGS) $(KERNEL_OBJS) $(BUILD)/ksyms.1.o -o $(BUILD)/kite.2.elf
-	sh scripts/gen-ksyms.sh $(BUILD)/kite.2.elf > $(BUILD)/ksyms.2.c
-	$(CC) $(KERNEL_CFLAGS) -c $(BUILD)/ksyms.2.c -o $(BUILD)/ksyms.2.o
-	$(LD) $(KERNEL_LDFLAGS) $(KERNEL_OBJS) $(BUILD)/ksyms.2.o -o $@.tmp
-	sh scripts/gen-ksyms.sh $@.tmp > $(BUILD)/ksyms.3.c
-	cmp -s $(BUILD)/ksyms.2.c $(BUILD)/ksyms.3.c || { echo "ksyms: the symbol table did not settle" >&2; exit 1; }
+$(BUILD)/kite.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.0.c arch/x86_64/kernel.ld scripts/gen-ksyms.sh Makefile
+	@echo "  LD      $@"
+	@link() { $(CC) $(KERNEL_CFLAGS) -c $(BUILD)/ksyms.$$1.c -o $(BUILD)/ksyms.$$1.o && \
+		$(LD) $(KERNEL_LDFLAGS) $(KERNEL_OBJS) $(BUILD)/ksyms.$$1.o -o $$2; }; \
+	link 0 $(BUILD)/kite.1.elf && sh scripts/gen-ksyms.sh $(BUILD)/kite.1.elf > $(BUILD)/ksyms.1.c && \
+	link 1 $(BUILD)/kite.2.elf && sh scripts/gen-ksyms.sh $(BUILD)/kite.2.elf > $(BUILD)/ksyms.2.c && \
+	link 2 $@.tmp && sh scripts/gen-ksyms.sh $@.tmp > $(BUILD)/ksyms.3.c && \
+	{ cmp -s $(BUILD)/ksyms.2.c $(BUILD)/ksyms.3.c || { echo "ksyms: the symbol table did not settle" >&2; exit 1; }; } && \
 	mv $@.tmp $@
 
 run: $(BUILD)/kite.elf
@@ -83,9 +77,11 @@ $(BUILD)/tests/test_heap: core/frame.c core/heap.c
 $(BUILD)/tests/test_cmdline: core/cmdline.c core/lib/format.c
 $(BUILD)/tests/test_ksyms: core/ksyms.c
 $(BUILD)/tests/test_format: core/lib/format.c
+$(BUILD)/tests/test_kva: core/kva.c core/heap.c core/frame.c
 $(BUILD)/tests/%: core/tests/%.c $(UNIT_LIB) tests/unit.h | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(UNIT_CFLAGS) $< $(filter %.c,$(filter-out $<,$^)) -o $@ -lpthread
+	@echo "  HOSTCC  $@"
+	@$(CC) $(UNIT_CFLAGS) $< $(filter %.c,$(filter-out $<,$^)) -o $@ -lpthread
 
 unit-tests: $(UNIT_TESTS)
 

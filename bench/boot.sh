@@ -8,6 +8,7 @@
 set -euo pipefail
 
 PROG=boot.sh
+# shellcheck source=bench/lib.sh source-path=SCRIPTDIR/..
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
@@ -93,7 +94,7 @@ stats() {
 
 declare -A med=() lo=() hi=()
 for g in "${guests[@]}"; do
-	read -r med[$g] lo[$g] hi[$g] < <(stats "${times[$g]}")
+	read -r "med[$g]" "lo[$g]" "hi[$g]" < <(stats "${times[$g]}")
 done
 
 linux_desc=linux

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # (variables are used by the scripts that source this)
 # bench/lib.sh - shared by bench/boot.sh and bench/minmem.sh (sourced, not run).
 #
 # Builds the three guests into build/bench/ and runs one QEMU boot of a guest,
@@ -21,6 +22,7 @@ LINUX_RC=0
 FLOOR_RC=85
 
 LINUX_APPEND='console=ttyS0 quiet rdinit=/init'
+# shellcheck disable=SC2054 # the commas belong to the -device value
 DEBUG_EXIT=(-device isa-debug-exit,iobase=0xf4,iosize=0x04)
 
 die() {
@@ -222,8 +224,12 @@ run_guest() {
 	if [[ -n $GUEST_LINE ]] && ! clean_serial "$log" | grep -qE -- "$GUEST_LINE"; then
 		RUN_PROBLEM+="${RUN_PROBLEM:+; }no line matching '$GUEST_LINE' on the console"
 	fi
-	if [[ -n $RUN_PROBLEM && -s $err ]]; then
-		RUN_PROBLEM+=" (qemu: $(head -n 1 "$err"))"
+	# QEMU's first real complaint, if any (not warnings, not timeout's SIGTERM).
+	local qerr=''
+	[[ -n $RUN_PROBLEM ]] &&
+		qerr=$(grep -v -e 'warning:' -e 'terminating on signal' "$err" | head -n 1 || true)
+	if [[ -n $qerr ]]; then
+		RUN_PROBLEM+=" (qemu: $qerr)"
 	fi
 	[[ -z $RUN_PROBLEM ]]
 }

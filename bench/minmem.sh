@@ -5,6 +5,7 @@
 set -euo pipefail
 
 PROG=minmem.sh
+# shellcheck source=bench/lib.sh source-path=SCRIPTDIR/..
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {

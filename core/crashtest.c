@@ -20,6 +20,7 @@ static volatile uintptr_t null_address = 0;
 static volatile uintptr_t wild_address = 0x00007ead0000dead;
 static volatile uintptr_t noncanonical_address = 0x8000000000000000;
 static volatile int zero = 0;
+static volatile int seven = 7;
 static const uint8_t data_not_code[16] = { 0xc3 }; /* `ret`, in an NX page */
 
 static __attribute__((noinline)) int recurse(int depth)
@@ -53,7 +54,7 @@ static void run_crash(const char *kind)
 	else if (!strcmp(kind, "wild"))
 		(void)*(volatile int *)wild_address;
 	else if (!strcmp(kind, "divzero"))
-		pr_err("%d\n", 1 / zero);
+		pr_err("%d\n", seven / zero);
 	else if (!strcmp(kind, "ud"))
 		__builtin_trap();
 	else if (!strcmp(kind, "gp"))

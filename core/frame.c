@@ -90,21 +90,25 @@ static void free_locked(struct frame_allocator *fa, size_t idx, unsigned order)
 	list_push(fa, idx, order);
 }
 
-void frame_allocator_add(struct frame_allocator *fa, phys_addr_t start, phys_addr_t end)
+/* Frees frames [idx, last) as the largest aligned blocks that fit; lock held. */
+static void free_range_locked(struct frame_allocator *fa, size_t idx, size_t last)
 {
-	assert(start >= fa->base && (end - fa->base) >> PAGE_SHIFT <= fa->nr_frames);
-	spin_lock(&fa->lock);
-	size_t idx = (start - fa->base) >> PAGE_SHIFT;
-	size_t last = (end - fa->base) >> PAGE_SHIFT;
 	while (idx < last) {
 		unsigned order = 0;
 		while (order < FRAME_MAX_ORDER && !(idx & ((size_t)1 << order)) &&
 		       idx + ((size_t)2 << order) <= last)
 			order++;
 		free_locked(fa, idx, order);
-		fa->total_frames += (size_t)1 << order;
 		idx += (size_t)1 << order;
 	}
+}
+
+void frame_allocator_add(struct frame_allocator *fa, phys_addr_t start, phys_addr_t end)
+{
+	assert(start >= fa->base && (end - fa->base) >> PAGE_SHIFT <= fa->nr_frames);
+	spin_lock(&fa->lock);
+	free_range_locked(fa, (start - fa->base) >> PAGE_SHIFT, (end - fa->base) >> PAGE_SHIFT);
+	fa->total_frames += (end - start) >> PAGE_SHIFT;
 	spin_unlock(&fa->lock);
 }
 
@@ -156,5 +160,36 @@ void frame_allocator_free(struct frame_allocator *fa, void *block, unsigned orde
 		panic("frame_free: %p freed twice", block);
 	}
 	free_locked(fa, idx, order);
+	spin_unlock(&fa->lock);
+}
+
+void *frame_allocator_alloc_pages(struct frame_allocator *fa, size_t npages, unsigned min_order)
+{
+	unsigned order = min_order;
+
+	while (((size_t)1 << order) < npages)
+		order++;
+	void *block = frame_allocator_alloc(fa, order);
+	if (block && npages < ((size_t)1 << order)) {
+		size_t idx = index_of(fa, block);
+		spin_lock(&fa->lock);
+		free_range_locked(fa, idx + npages, idx + ((size_t)1 << order));
+		spin_unlock(&fa->lock);
+	}
+	return block;
+}
+
+void frame_allocator_free_pages(struct frame_allocator *fa, void *block, size_t npages)
+{
+	size_t idx = index_of(fa, block);
+
+	if (idx >= fa->nr_frames || npages > fa->nr_frames - idx)
+		panic("frame_free_pages: %p (%zu pages) is not an allocated range", block, npages);
+	spin_lock(&fa->lock);
+	if (inside_free_block(fa, idx)) {
+		spin_unlock(&fa->lock);
+		panic("frame_free_pages: %p freed twice", block);
+	}
+	free_range_locked(fa, idx, idx + npages);
 	spin_unlock(&fa->lock);
 }

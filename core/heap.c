@@ -3,8 +3,8 @@
  *
  * A span is a 64 KiB buddy block, aligned to 64 KiB, starting with a header;
  * the rest is cut into objects of one size class. kfree finds the header by
- * rounding the pointer down to 64 KiB. Large blocks (order >= 4, so also 64 KiB
- * aligned) carry the same header, marked large.
+ * rounding the pointer down to 64 KiB. Large blocks (64 KiB aligned too, and
+ * exactly as many pages as they need) carry the same header, marked large.
  *
  * Fast path: the CPU's magazine for the class, with preemption off (no lock, no
  * atomic). Slow path: refill or drain half a magazine at once under the class's
@@ -17,8 +17,10 @@
 #include <kite/cpu.h>
 #include <kite/frame.h>
 #include <kite/heap.h>
+#include <kite/kva.h>
 #include <kite/panic.h>
 #include <kite/spinlock.h>
+#include <stdbool.h>
 #include <string.h>
 
 #define SPAN_ORDER 4
@@ -31,11 +33,12 @@
 struct span {
 	uint32_t magic;
 	uint16_t class_idx;
-	uint16_t order;		/* large blocks: buddy order */
+	uint16_t mapped;	/* large blocks: in the KVA (vmalloc), not the direct map */
 	uint32_t nr_objects, nr_free;
 	void *free_objects;	/* singly linked through the objects */
 	struct span *next, *prev; /* in the class's partial list */
-	size_t large_size;
+	size_t large_size;	/* large blocks: the size asked for */
+	size_t large_pages;	/* large blocks: pages in the block */
 };
 _Static_assert(sizeof(struct span) <= SPAN_HEADER, "span header too big");
 
@@ -64,7 +67,9 @@ struct heap_cpu {
 };
 
 static struct size_class classes[NR_CLASSES];
-static struct heap_cpu heap_cpus[MAX_CPUS];
+/* Allocated on a CPU's first use: a static array for MAX_CPUS would cost over a
+ * MiB of .bss, too much for a guest of a few MiB. */
+static struct heap_cpu *heap_cpus[MAX_CPUS];
 static size_t span_bytes; /* atomic */
 
 /* Class of each 16-byte step up to 1 KiB, the common sizes; filled by heap_init. */
@@ -94,6 +99,9 @@ static unsigned class_of(size_t size)
 
 void heap_init(void)
 {
+	memset(classes, 0, sizeof(classes));
+	memset(heap_cpus, 0, sizeof(heap_cpus));
+	span_bytes = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(small_class_lookup); i++)
 		small_class_lookup[i] = class_search(i ? i * 16 : 1);
 }
@@ -102,6 +110,25 @@ static unsigned magazine_capacity(unsigned cls)
 {
 	unsigned cap = 32768 / class_sizes[cls];
 	return cap < 2 ? 2 : cap > MAGAZINE_MAX ? MAGAZINE_MAX : cap;
+}
+
+#define HEAP_CPU_PAGES ((sizeof(struct heap_cpu) + PAGE_SIZE - 1) >> PAGE_SHIFT)
+
+/* The current CPU's heap state; preemption is off. Its first use allocates it
+ * (frames are zeroed by hand: the frame allocator gives them dirty). */
+static struct heap_cpu *this_heap_cpu(void)
+{
+	unsigned id = cpu_current_id();
+	struct heap_cpu *hc = heap_cpus[id];
+
+	if (unlikely(!hc)) {
+		hc = frame_allocator_alloc_pages(&kernel_frames, HEAP_CPU_PAGES, 0);
+		if (!hc)
+			out_of_memory("no memory for CPU %u's heap caches", id);
+		memset(hc, 0, sizeof(*hc));
+		heap_cpus[id] = hc;
+	}
+	return hc;
 }
 
 static struct span *span_of(const void *p)
@@ -206,21 +233,30 @@ static void drain(unsigned cls, void **objs, unsigned n)
 	}
 }
 
+/*
+ * Large blocks are exactly the pages they need, 64 KiB aligned (for span_of):
+ * physically contiguous up to HEAP_MAX_CONTIGUOUS, mapped from scattered frames
+ * in the KVA above that, so that big blocks never need big contiguous memory.
+ */
 static void *large_alloc(size_t size)
 {
-	unsigned order = SPAN_ORDER;
+	size_t npages = (size + SPAN_HEADER + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	bool mapped = size > HEAP_MAX_CONTIGUOUS;
+	struct span *s;
 
-	if (size > (PAGE_SIZE << FRAME_MAX_ORDER) - SPAN_HEADER)
+	if (size > HEAP_MAX_LARGE)
 		return NULL;
-	while ((PAGE_SIZE << order) - SPAN_HEADER < size)
-		order++;
-	struct span *s = frame_alloc(order);
+	if (mapped)
+		s = vmalloc(npages << PAGE_SHIFT, SPAN_SIZE, false);
+	else
+		s = frame_allocator_alloc_pages(&kernel_frames, npages, SPAN_ORDER);
 	if (!s)
 		return NULL;
-	*s = (struct span){ .magic = LARGE_MAGIC, .order = order, .large_size = size };
+	*s = (struct span){ .magic = LARGE_MAGIC, .large_pages = npages, .large_size = size,
+			    .mapped = mapped };
 	preempt_disable();
-	struct heap_cpu *hc = &heap_cpus[cpu_current_id()];
-	hc->large_bytes += PAGE_SIZE << order;
+	struct heap_cpu *hc = this_heap_cpu();
+	hc->large_bytes += npages << PAGE_SHIFT;
 	hc->in_use_bytes += size;
 	hc->allocs++;
 	preempt_enable();
@@ -236,7 +272,7 @@ void *kmalloc(size_t size)
 
 	unsigned cls = class_of(size);
 	preempt_disable();
-	struct heap_cpu *hc = &heap_cpus[cpu_current_id()];
+	struct heap_cpu *hc = this_heap_cpu();
 	struct magazine *m = &hc->mags[cls];
 	if (!m->count)
 		refill(cls, m, (magazine_capacity(cls) + 1) / 2);
@@ -255,15 +291,18 @@ void kfree(void *p)
 		return;
 	struct span *s = span_of(p);
 	if (s->magic == LARGE_MAGIC && (char *)p == (char *)s + SPAN_HEADER) {
-		unsigned order = s->order;
+		size_t npages = s->large_pages;
 		preempt_disable();
-		struct heap_cpu *hc = &heap_cpus[cpu_current_id()];
-		hc->large_bytes -= PAGE_SIZE << order;
+		struct heap_cpu *hc = this_heap_cpu();
+		hc->large_bytes -= npages << PAGE_SHIFT;
 		hc->in_use_bytes -= s->large_size;
 		hc->frees++;
 		preempt_enable();
 		s->magic = 0;
-		frame_free(s, order);
+		if (s->mapped)
+			vfree(s, npages << PAGE_SHIFT, SPAN_SIZE, false);
+		else
+			frame_allocator_free_pages(&kernel_frames, s, npages);
 		return;
 	}
 	if (s->magic != SPAN_MAGIC || (char *)p < (char *)s + SPAN_HEADER ||
@@ -273,7 +312,7 @@ void kfree(void *p)
 	unsigned cls = s->class_idx;
 	unsigned cap = magazine_capacity(cls);
 	preempt_disable();
-	struct heap_cpu *hc = &heap_cpus[cpu_current_id()];
+	struct heap_cpu *hc = this_heap_cpu();
 	struct magazine *m = &hc->mags[cls];
 	if (m->count == cap) {
 		unsigned half = cap / 2;
@@ -292,7 +331,7 @@ size_t kmalloc_usable_size(const void *p)
 		return 0;
 	struct span *s = span_of(p);
 	if (s->magic == LARGE_MAGIC)
-		return (PAGE_SIZE << s->order) - SPAN_HEADER;
+		return (s->large_pages << PAGE_SHIFT) - SPAN_HEADER;
 	return class_sizes[s->class_idx];
 }
 
@@ -331,17 +370,21 @@ void heap_get_stats(struct heap_stats *st)
 {
 	*st = (struct heap_stats){ .span_bytes = __atomic_load_n(&span_bytes, __ATOMIC_RELAXED) };
 	for (unsigned i = 0; i < MAX_CPUS; i++) {
-		st->in_use_bytes += heap_cpus[i].in_use_bytes;
-		st->large_bytes += heap_cpus[i].large_bytes;
-		st->allocs += heap_cpus[i].allocs;
-		st->frees += heap_cpus[i].frees;
+		const struct heap_cpu *hc = heap_cpus[i];
+		if (!hc)
+			continue;
+		st->percpu_bytes += HEAP_CPU_PAGES << PAGE_SHIFT;
+		st->in_use_bytes += hc->in_use_bytes;
+		st->large_bytes += hc->large_bytes;
+		st->allocs += hc->allocs;
+		st->frees += hc->frees;
 	}
 }
 
 void heap_trim(void)
 {
 	preempt_disable();
-	struct heap_cpu *hc = &heap_cpus[cpu_current_id()];
+	struct heap_cpu *hc = this_heap_cpu();
 	for (unsigned cls = 0; cls < NR_CLASSES; cls++) {
 		struct magazine *m = &hc->mags[cls];
 		drain(cls, m->objs, m->count);

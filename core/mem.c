@@ -8,6 +8,7 @@
 #include <kite/exit.h>
 #include <kite/frame.h>
 #include <kite/heap.h>
+#include <kite/kva.h>
 #include <kite/mem.h>
 #include <kite/paging.h>
 #include <kite/panic.h>
@@ -66,6 +67,7 @@ void mem_init(void)
 	paging_init();
 	frames_init();
 	paging_use_frame_allocator();
+	kva_init(KVA_BASE, KVA_SIZE);
 	heap_init();
 	pr_debug("kite: memory: %lu KiB RAM, %lu KiB free after boot\n", boot_ram_size() >> 10,
 		 (kernel_frames.free_frames * PAGE_SIZE) >> 10);

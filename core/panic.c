@@ -38,21 +38,36 @@ static void print_frame(int depth, uintptr_t addr)
  */
 void backtrace_print(uintptr_t rip, uintptr_t rbp)
 {
+	uintptr_t last = 0;
+	int repeats = 0, depth = 1;
+
 	pr_err("backtrace:\n");
 	print_frame(0, rip);
-	for (int depth = 1; depth < BACKTRACE_MAX_DEPTH && rbp; depth++) {
+	/* A deep recursion would fill the screen: runs of one return address are
+	 * printed once with a count, and the walk itself is bounded. */
+	for (int walked = 0; walked < 4096 && depth < BACKTRACE_MAX_DEPTH && rbp; walked++) {
 		if ((rbp & 7) || !kstack_containing(rbp, 16))
 			break;
 		const uintptr_t *frame = (const uintptr_t *)rbp;
 		uintptr_t ret = frame[1];
 		if (!ret)
 			break;
-		/* The return address points after the call; name the call itself. */
-		print_frame(depth, ret - 1);
+		if (ret == last) {
+			repeats++;
+		} else {
+			if (repeats)
+				pr_err("      (the frame above %d more times)\n", repeats);
+			repeats = 0;
+			/* The return address points after the call; name the call. */
+			print_frame(depth++, ret - 1);
+			last = ret;
+		}
 		if (frame[0] <= rbp)
 			break;
 		rbp = frame[0];
 	}
+	if (repeats)
+		pr_err("      (the frame above %d more times)\n", repeats);
 }
 
 static const char *status_name(int status)

@@ -26,6 +26,7 @@
 
 #define COM1 0x3f8
 #define DEBUG_EXIT_PORT 0xf4
+#define EXIT_OUT_OF_MEMORY 101	/* the values of include/kite/exit.h */
 #define EXIT_NO_LONG_MODE 109
 
 	.section .multiboot, "a"
@@ -63,6 +64,19 @@ _start32:
 	btl $29, %edx
 	jnc no_long_mode
 	movl %edx, %ebp			/* EDX bit 20: NX */
+
+	/* Enough RAM for the image and its .bss? The loader's mem_upper (KiB above
+	 * 1 MiB) tells; without it we go on and let the memory map decide. */
+	cmpl $0x2badb002, %edi
+	jne 1f
+	testl $1, (%esi)
+	jz 1f
+	movl 8(%esi), %eax
+	addl $1024, %eax
+	shll $10, %eax
+	cmpl $PHYS(__bss_end), %eax
+	jb too_little_memory
+1:
 
 	/* Zero .bss (the early page tables and the boot stack live there). The
 	 * loader zeroes it too, but the multiboot spec does not promise that. */
@@ -118,8 +132,18 @@ _start32:
 	lgdt PHYS(early_gdt_pointer)
 	ljmp $0x08, $PHYS(start64_low)
 
+too_little_memory:
+	movl $PHYS(too_little_memory_msg), %ebx
+	movl $EXIT_OUT_OF_MEMORY, %ecx
+	jmp early_fail
+
 no_long_mode:
 	movl $PHYS(no_long_mode_msg), %ebx
+	movl $EXIT_NO_LONG_MODE, %ecx
+	/* fall through */
+
+/* Prints the message at %ebx on COM1 and exits with status %ecx. */
+early_fail:
 	movw $COM1, %dx
 3:	movb (%ebx), %al
 	testb %al, %al
@@ -128,7 +152,7 @@ no_long_mode:
 	incl %ebx
 	jmp 3b
 4:	movw $DEBUG_EXIT_PORT, %dx
-	movl $EXIT_NO_LONG_MODE, %eax
+	movl %ecx, %eax
 	outl %eax, %dx
 5:	hlt
 	jmp 5b
@@ -157,7 +181,9 @@ start64_high:
 
 	.section .rodata
 no_long_mode_msg:
-	.asciz "kite: this CPU has no 64-bit long mode; Kite needs an x86-64 CPU\r\n"
+	.asciz "kite: this CPU has no 64-bit long mode; Kite needs an x86-64 CPU\n"
+too_little_memory_msg:
+	.asciz "kite: out of memory: the kernel image does not fit in this guest's RAM\n"
 
 	.section .data
 	.align 16

@@ -43,6 +43,14 @@ void frame_allocator_add(struct frame_allocator *fa, phys_addr_t start, phys_add
 void *frame_allocator_alloc(struct frame_allocator *fa, unsigned order);
 void frame_allocator_free(struct frame_allocator *fa, void *block, unsigned order);
 
+/*
+ * Exactly npages frames, the first aligned to 2^min_order frames (or to the
+ * power of two above npages, if larger); the rest of the buddy block goes back.
+ * Freed with frame_allocator_free_pages and the same npages.
+ */
+void *frame_allocator_alloc_pages(struct frame_allocator *fa, size_t npages, unsigned min_order);
+void frame_allocator_free_pages(struct frame_allocator *fa, void *block, size_t npages);
+
 /* The kernel's allocator. */
 extern struct frame_allocator kernel_frames;
 

@@ -13,8 +13,10 @@
 
 #define HEAP_MAX_SMALL 16384
 #define HEAP_ALIGN 16
+#define HEAP_MAX_CONTIGUOUS (128 * 1024)	/* larger blocks are vmalloc'ed */
+#define HEAP_MAX_LARGE ((size_t)1 << 40)
 
-/* Prepares the size-class tables; the frame allocator must be ready. */
+/* Starts an empty heap (forgetting any earlier one); the frame allocator must be ready. */
 void heap_init(void);
 
 void *kmalloc(size_t size);	/* NULL when out of memory; 16-byte aligned */
@@ -28,6 +30,7 @@ struct heap_stats {
 	size_t in_use_bytes;	/* bytes handed out (rounded to the class size) */
 	size_t span_bytes;	/* bytes of spans that hold small objects */
 	size_t large_bytes;	/* bytes of large blocks */
+	size_t percpu_bytes;	/* the CPUs' caches themselves */
 	size_t allocs, frees;
 };
 
