@@ -100,7 +100,7 @@ int cmdline_apply(char **words, int n, const struct kopt *opts, size_t nr_opts, 
 	int nr_decoded = 0;
 	int i;
 
-	for (i = 1; i < n; i++) {
+	for (i = 0; i < n; i++) {
 		const char *w = words[i];
 		if (!strcmp(w, "--")) {
 			i++;

@@ -34,6 +34,7 @@ void kmain(uint32_t magic, uint32_t info_pa)
 	}
 	if (boot_cmdline(boot_info.cmdline, &argc, &argv))
 		kite_exit(EXIT_USAGE);
+	pr_debug("kite: started by %s\n", boot_info.loader);
 	bootchart_mark("command line");
 	mem_init();				/* own page tables, frames, heap */
 	bootchart_mark("memory");

@@ -82,7 +82,13 @@ int multiboot_parse(uint32_t magic, phys_addr_t info_pa, const char **error)
 		*error = "kernel command line too long (4095 bytes at most)";
 		return -1;
 	}
-	strlcpy(cmdline_copy, cmd ? cmd : "kite", sizeof(cmdline_copy));
+	/* QEMU's loader puts the kernel's file name first; GRUB passes only the
+	 * arguments. Keep only the arguments. */
+	if (cmd && !strcmp(boot_info.loader, "qemu")) {
+		while (*cmd && *cmd != ' ')
+			cmd++;
+	}
+	strlcpy(cmdline_copy, cmd ? cmd : "", sizeof(cmdline_copy));
 	boot_info.cmdline = cmdline_copy;
 
 	if (!(mb->flags & MB_INFO_MEM_MAP)) {

@@ -28,7 +28,7 @@ struct boot_module {
 
 struct boot_info {
 	char loader[64];	/* boot loader's name, or "unknown" */
-	char *cmdline;		/* a copy the kernel may modify */
+	char *cmdline;		/* options and program, without the kernel's path; modifiable */
 	struct boot_region regions[BOOT_MAX_REGIONS];
 	int nr_regions;
 	struct boot_module modules[BOOT_MAX_MODULES];

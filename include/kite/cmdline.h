@@ -2,7 +2,10 @@
  * The kernel command line: kernel options first, then the program and its
  * arguments.
  *
- *     <kernel path> [--option[=value] ...] [--] [program [arg ...]]
+ *     [--option[=value] ...] [--] [program [arg ...]]
+ *
+ * (The boot loader's own copy may start with the kernel's path; the boot code
+ * removes it.)
  *
  * Words are separated by blanks; '...' and "..." quote, and a backslash escapes
  * the next character. Options register themselves with KOPT_FLAG/KOPT_VALUE next to
@@ -39,8 +42,7 @@ struct kopt {
 int cmdline_split(char *buf, char **words, int max_words, const char **error);
 
 /*
- * Applies the options in words[1..] (words[0] is the kernel's path) from the
- * table `opts`. On success returns the index of the program's first word (n when
+ * Applies the options at the start of words[] from the table `opts`. On success returns the index of the program's first word (n when
  * there is none). On failure returns -1 with a one-line message in errbuf; no
  * option has been applied unless every option word was valid.
  */

@@ -1,0 +1,70 @@
+# Boot tests: each boots the kernel under QEMU (TCG) with run.sh and checks the
+# exit status and the serial output. Sourced by tests/run-all.sh, which defines
+# boot_case:
+#
+#   boot_case NAME STATUS 'run.sh options' 'kernel arguments' PATTERN...
+#
+# Every PATTERN (an extended regular expression) must match a line of the output.
+# A crash report must also fit on one screen (REPORT_MAX_LINES lines).
+
+banner='^Kite [0-9.]+: [0-9]+\.[0-9] MiB memory, [0-9]+ CPUs$'
+
+# Machines, CPUs and memory sizes.
+boot_case q35 0 '--machine q35' '' "$banner" ': 12[0-9]\.[0-9] MiB memory, 1 CPUs$'
+boot_case pc 0 '--machine pc' '' "$banner" ', 1 CPUs$'
+boot_case q35-smp2 0 '--machine q35 --smp 2' '' ', 2 CPUs$'
+boot_case pc-smp2 0 '--machine pc --smp 2' '' ', 2 CPUs$'
+boot_case q35-8m 0 '--machine q35 --mem 8M' '' ': [67]\.[0-9] MiB memory'
+boot_case pc-8m 0 '--machine pc --mem 8M' '' ': [67]\.[0-9] MiB memory'
+boot_case q35-4g 0 '--machine q35 --mem 4G --smp 2' '' ': 409[0-9]\.[0-9] MiB memory, 2 CPUs$'
+boot_case pc-4g 0 '--machine pc --mem 4G' '' ': 409[0-9]\.[0-9] MiB memory'
+boot_case smallest 0 '--mem 2M' '' "$banner"
+
+# GRUB: the same kernel file from an ISO (make iso).
+boot_case grub-iso 0 "--iso $ISO" '' "$banner"
+
+# Without isa-debug-exit the kernel powers off through ACPI (QEMU exits 0).
+boot_case acpi-poweroff 0 '--no-exit-device' '' "$banner"
+
+# Options.
+boot_case verbose 0 '' '--verbose' '^kite: started by qemu$' '^kite: memory: [0-9]+ KiB RAM' "$banner"
+boot_case bootchart 0 '' '--bootchart' '^bootchart: ms since the first instruction$' \
+	'^ +[0-9]+\.[0-9]{3}  memory$' '^ +[0-9]+\.[0-9]{3}  banner$'
+boot_case bad-option 2 '' '--no-such-option' "^kite: bad command line: unknown option '--no-such-option'$"
+boot_case bad-value 2 '' '--test-crash=explode' \
+	"^kite: bad command line: bad value 'explode' for --test-crash \\(expected null\\|"
+boot_case missing-value 2 '' '--test-crash' "^kite: bad command line: option '--test-crash' needs a value"
+boot_case bad-quote 2 '' '"unclosed' '^kite: bad command line: unterminated quote'
+
+# Crash reports: cause, registers, a symbolized backtrace, a distinct status.
+crash='^backtrace:$'
+frame='^  #0  ffffffff[0-9a-f]{8} '
+boot_case crash-null 102 '' '--test-crash=null' \
+	'^kite: crash: page fault writing 0000000000000000 \(not mapped, null pointer\)$' \
+	'^  rip=ffffffff' "$crash" "${frame}crashtest_run\+0x" '^  #1  .* kmain\+0x' \
+	'^kite: exit status 102 \(page fault\)$'
+boot_case crash-wild 102 '' '--test-crash=wild' \
+	'^kite: crash: page fault reading 00007ead0000dead \(not mapped\)$' "$crash"
+boot_case crash-divzero 103 '' '--test-crash=divzero' \
+	'^kite: crash: divide error \(vector 0\) at ffffffff' "$crash" "${frame}crashtest_run" \
+	'^kite: exit status 103 \(divide error\)$'
+boot_case crash-ud 104 '' '--test-crash=ud' '^kite: crash: invalid opcode \(vector 6\)' "$crash" \
+	"${frame}crashtest_run" '^kite: exit status 104 \(invalid opcode\)$'
+boot_case crash-gp 106 '' '--test-crash=gp' '^kite: crash: general protection fault \(vector 13\)' \
+	"$crash" '^kite: exit status 106 \(general protection fault\)$'
+boot_case crash-stack-overflow 105 '' '--test-crash=stack-overflow' \
+	"^kite: crash: stack overflow: writing ffffffff[0-9a-f]+ hit the guard page of the 'boot' stack$" \
+	"${frame}recurse" '^      \(the frame above [0-9]+ more times\)$' '^  #[0-9]+ .* kmain\+0x' \
+	'^kite: exit status 105 \(stack overflow\)$'
+boot_case crash-panic 100 '' '--test-crash=panic' '^kite: panic: test: --test-crash=panic$' \
+	"$crash" "${frame}crashtest_run" '^kite: exit status 100 \(panic\)$'
+boot_case crash-assert 100 '' '--test-crash=assert' \
+	"^kite: panic: assertion 'zero == 1' failed at core/crashtest.c:[0-9]+$" "$crash"
+boot_case crash-oom 101 '' '--test-crash=oom' \
+	'^kite: out of memory: test: the heap is exhausted after 1[12][0-9] MiB of 1 MiB blocks$' \
+	'^kite: exit status 101 \(out of memory\)$'
+boot_case crash-oom-8m 101 '--mem 8M' '--test-crash=oom' \
+	'^kite: out of memory: test: the heap is exhausted after [3-6] MiB of 1 MiB blocks$'
+boot_case crash-nx 102 '' '--test-crash=nx' '^kite: crash: page fault executing ffffffff[0-9a-f]+ \(protection violation\)$'
+boot_case crash-wp 102 '' '--test-crash=wp' '^kite: crash: page fault writing ffffffff[0-9a-f]+ \(protection violation\)$'
+boot_case crash-pc-smp2 102 '--machine pc --smp 2' '--test-crash=null' '^kite: exit status 102'
