@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# bench/minmem.sh - smallest guest memory (QEMU -m, whole MiB) with which Kite
-# boots to its banner and exits 0; with --linux, the same for the Linux guest
-# of bench/boot.sh. Bisection; see docs/bench.md.
+# bench/minmem.sh - smallest guest memory (QEMU -m, in whole MiB, or in 8 KiB
+# steps with --kib) with which Kite boots to its banner and exits 0; with
+# --linux, the same for the Linux guest of bench/boot.sh. Bisection; see
+# docs/bench.md.
 set -euo pipefail
 
 PROG=minmem.sh
@@ -10,10 +11,11 @@ PROG=minmem.sh
 
 usage() {
 	cat <<EOF
-usage: bench/minmem.sh [--linux] [--no-kite] [--machine q35|pc] [--kvm]
+usage: bench/minmem.sh [--linux] [--no-kite] [--kib] [--machine q35|pc] [--kvm]
                        [--timeout SECONDS] [--kite-standin]
   --linux          also find the minimum for the Linux guest
   --no-kite        skip Kite (with --linux: only the Linux guest)
+  --kib            search in 8 KiB steps (QEMU's granularity) instead of MiB
   --machine TYPE   QEMU machine type (default q35)
   --kvm            use KVM instead of TCG
   --timeout S      limit for one QEMU run (default 20 for Kite, 60 for Linux)
@@ -22,11 +24,12 @@ environment: KITE_ELF=path boots that file instead of building build/kite.elf
 EOF
 }
 
-machine=q35 kvm=0 standin=0 do_kite=1 do_linux=0 timeout=''
+machine=q35 kvm=0 standin=0 do_kite=1 do_linux=0 timeout='' step=1024
 while (($#)); do
 	case $1 in
 	--linux) do_linux=1 ;;
 	--no-kite) do_kite=0 ;;
+	--kib) step=8 ;;
 	--machine) machine=${2:?--machine needs a value}; shift ;;
 	--kvm) kvm=1 ;;
 	--timeout) timeout=${2:?--timeout needs a value}; shift ;;
@@ -39,7 +42,7 @@ done
 ((do_kite || do_linux)) || die "nothing to do (--no-kite without --linux)"
 [[ -z $timeout || $timeout =~ ^[1-9][0-9]*$ ]] || die "--timeout wants a positive integer"
 
-# Memory is passed per run (-m ${mib}M after QEMU_BASE; QEMU takes the last -m).
+# The memory size is added per run (-m ...K after QEMU_BASE: the last -m wins).
 set_qemu_base "$machine" 128M "$kvm"
 ((do_kite)) && prepare_kite "$standin"
 if ((do_linux)); then
@@ -51,39 +54,50 @@ if ((do_linux)); then
 	LINUX_EXTRA_APPEND='panic=-1'
 fi
 
-# boots GUEST with MIB MiB; prints a progress line; status 0 if it worked.
+# "5 MiB" or "1234 KiB (1.21 MiB)"
+human() {
+	if (($1 % 1024 == 0)); then
+		echo "$(($1 / 1024)) MiB"
+	else
+		awk -v k="$1" 'BEGIN { printf "%d KiB (%.2f MiB)\n", k, k / 1024 }'
+	fi
+}
+
+# boots_with GUEST KIB: one boot; a progress line; status 0 if it worked.
 boots_with() {
-	local guest=$1 mib=$2
-	if run_guest "$guest" -m "${mib}M"; then
-		note "$guest -m ${mib}M: ok ($(printf '%.2f' "$RUN_SECONDS") s)"
+	local guest=$1 kib=$2 m
+	m=$(human "$kib")
+	if run_guest "$guest" -m "${kib}K"; then
+		note "$guest -m $m: ok ($(printf '%.2f' "$RUN_SECONDS") s)"
 	else
 		# Keep the console of every failed probe: run_guest overwrites its log.
-		cp "$OUT/$guest.log" "$OUT/minmem-$guest-${mib}M.log"
-		note "$guest -m ${mib}M: fails: $RUN_PROBLEM (console: ${OUT#"$TOP"/}/minmem-$guest-${mib}M.log)"
+		cp "$OUT/$guest.log" "$OUT/minmem-$guest-${kib}K.log"
+		note "$guest -m $m: fails: $RUN_PROBLEM (console: ${OUT#"$TOP"/}/minmem-$guest-${kib}K.log)"
 		return 1
 	fi
 }
 
-# Bisection over whole MiB. QEMU itself accepts any -m down to 8 KiB (it rounds
-# up to 8 KiB), but `-m 0` means the default, 128 MiB, so 1 MiB is the lowest
-# value tried. Assumes that booting works for every size above the minimum.
+# find_min GUEST START_MIB: sets MIN_KIB. Bisection over multiples of $step
+# KiB. QEMU accepts any -m down to 8 KiB (rounding up to 8 KiB), but `-m 0`
+# means the default, 128 MiB, so the lowest size tried is one step. Assumes
+# that every size above the minimum works too.
 find_min() {
-	local guest=$1 hi=$2 lo=0 mid
-	local cap=4096
+	local guest=$1 hi=$(($2 * 1024)) lo=0 mid
+	local cap=$((4096 * 1024))
 	# Find a size that works, doubling from the starting guess.
 	until boots_with "$guest" "$hi"; do
 		lo=$hi
 		hi=$((hi * 2))
-		((hi <= cap)) || die "$guest does not boot even with -m $((hi / 2))M (console: ${OUT#"$TOP"/}/$guest.log)"
+		((hi <= cap)) || die "$guest does not boot even with -m $(human "$lo") (console: ${OUT#"$TOP"/}/$guest.log)"
 	done
-	# Invariant: hi boots; lo does not (lo = 0 stands for "nothing below 1 MiB").
-	while ((hi - lo > 1)); do
-		mid=$(((lo + hi) / 2))
+	# Invariant: hi boots; lo does not (lo = 0 stands for "nothing smaller").
+	while ((hi - lo > step)); do
+		mid=$(((lo + hi) / 2 / step * step))
 		if boots_with "$guest" "$mid"; then hi=$mid; else lo=$mid; fi
 	done
 	# Boot once more at the answer: a flaky boot would otherwise go unnoticed.
-	boots_with "$guest" "$hi" || die "$guest booted once with -m ${hi}M but not a second time"
-	MIN_MIB=$hi
+	boots_with "$guest" "$hi" || die "$guest booted once with -m $(human "$hi") but not a second time"
+	MIN_KIB=$hi
 }
 
 # Too little memory often makes a guest hang (in the firmware, say) rather than
@@ -93,12 +107,12 @@ results=()
 if ((do_kite)); then
 	RUN_TIMEOUT=${timeout:-20}
 	find_min kite 32
-	results+=("kite: minimum memory $MIN_MIB MiB")
+	results+=("kite: minimum memory $(human "$MIN_KIB")")
 fi
 if ((do_linux)); then
 	RUN_TIMEOUT=${timeout:-60}
 	find_min linux 128
-	results+=("linux: minimum memory $MIN_MIB MiB")
+	results+=("linux: minimum memory $(human "$MIN_KIB")")
 fi
 
 accel=tcg

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <stdint.h>
 
-#define CRASH_KINDS "null|wild|divzero|ud|gp|stack-overflow|panic|assert|oom|nx|wp"
+#define CRASH_KINDS "null|wild|divzero|ud|gp|stack-overflow|double-fault|panic|assert|oom|nx|wp"
 
 static const char *crash_kind;
 
@@ -46,6 +46,7 @@ static void crash_oom(void)
 }
 
 void crashtest_run(void);
+void arch_crash_double_fault(void);
 
 static void run_crash(const char *kind)
 {
@@ -61,6 +62,8 @@ static void run_crash(const char *kind)
 		(void)*(volatile int *)noncanonical_address;
 	else if (!strcmp(kind, "stack-overflow"))
 		recurse(0);
+	else if (!strcmp(kind, "double-fault"))
+		arch_crash_double_fault();
 	else if (!strcmp(kind, "panic"))
 		panic("test: --test-crash=panic");
 	else if (!strcmp(kind, "assert"))
@@ -85,7 +88,7 @@ void crashtest_run(void)
 static int set_crash(const char *value)
 {
 	static const char *const kinds[] = { "null", "wild", "divzero", "ud", "gp",
-					     "stack-overflow", "panic", "assert", "oom", "nx", "wp" };
+					     "stack-overflow", "double-fault", "panic", "assert", "oom", "nx", "wp" };
 
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		if (!strcmp(value, kinds[i])) {

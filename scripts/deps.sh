@@ -9,7 +9,8 @@ packages=(
 	libasan8 libubsan1		# host unit tests run with sanitizers
 	qemu-system-x86			# runs Kite (and the Linux guest of the benchmarks)
 	grub-pc-bin grub-common xorriso mtools	# make iso
-	cpio				# boot archives and the Linux guest's initramfs
+	cpio gzip			# boot archives and the Linux guest's initramfs
+	libc6-dev			# bench/: the Linux guest's static init
 )
 
 missing=()

@@ -56,6 +56,9 @@ boot_case crash-stack-overflow 105 '' '--test-crash=stack-overflow' \
 	"^kite: crash: stack overflow: writing ffffffff[0-9a-f]+ hit the guard page of the 'boot' stack$" \
 	"${frame}recurse" '^      \(the frame above [0-9]+ more times\)$' '^  #[0-9]+ .* kmain\+0x' \
 	'^kite: exit status 105 \(stack overflow\)$'
+boot_case crash-double-fault 107 '' '--test-crash=double-fault' \
+	'^kite: crash: double fault \(vector 8\) at ffffffff' "$crash" "${frame}arch_crash_double_fault" \
+	'^kite: exit status 107 \(double fault\)$'
 boot_case crash-panic 100 '' '--test-crash=panic' '^kite: panic: test: --test-crash=panic$' \
 	"$crash" "${frame}crashtest_run" '^kite: exit status 100 \(panic\)$'
 boot_case crash-assert 100 '' '--test-crash=assert' \

@@ -64,3 +64,8 @@ void gdt_init(void)
 			 : "m"(gdtr), "i"(SEL_KERNEL_CODE), "r"(SEL_KERNEL_DATA), "r"(SEL_TSS)
 			 : "rax", "memory");
 }
+
+void tss_set_ist(int slot, uintptr_t top)
+{
+	boot_tss.ist[slot - 1] = top;
+}

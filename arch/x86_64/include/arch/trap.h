@@ -31,6 +31,9 @@ typedef void (*trap_handler_t)(struct trap_frame *frame);
 void trap_set_handler(int vector, trap_handler_t handler);
 
 void gdt_init(void);
+
+/* Points IST slot `slot` of this CPU at a new stack top. */
+void tss_set_ist(int slot, uintptr_t top);
 void idt_init(void);
 
 /* Entry stubs, one per vector, defined in entry.S. */
