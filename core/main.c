@@ -15,6 +15,7 @@
 #define KITE_VERSION "0.1"
 
 void crashtest_run(void);
+void selftest_run(void);
 int boot_cmdline(char *cmdline, int *argc, char ***argv);
 
 void kmain(uint32_t magic, uint32_t info_pa)
@@ -48,6 +49,7 @@ void kmain(uint32_t magic, uint32_t info_pa)
 		ram_tenths_mib % 10, acpi_cpu_count());
 	bootchart_mark("banner");
 	bootchart_print();
+	selftest_run();
 	crashtest_run();
 	/* FIXME: load and run argv[0] (the loader issue). */
 	(void)argc;

@@ -36,6 +36,12 @@ boot_case bad-value 2 '' '--test-crash=explode' \
 boot_case missing-value 2 '' '--test-crash' "^kite: bad command line: option '--test-crash' needs a value"
 boot_case bad-quote 2 '' '"unclosed' '^kite: bad command line: unterminated quote'
 
+# The allocators inside the guest: real page tables, KVA, firmware memory map.
+boot_case selftest-memory 0 '' '--selftest=memory' '^selftest: memory: ok$' \
+	'^selftest: before: [0-9]+ KiB free frames' '^selftest: after: [0-9]+ KiB free frames'
+boot_case selftest-memory-4m 0 '--mem 4M --machine pc' '--selftest=memory' '^selftest: memory: ok$'
+boot_case selftest-memory-4g 0 '--mem 4G' '--selftest=memory' '^selftest: memory: ok$'
+
 # Crash reports: cause, registers, a symbolized backtrace, a distinct status.
 crash='^backtrace:$'
 frame='^  #0  ffffffff[0-9a-f]{8} '

@@ -1,0 +1,137 @@
+/*
+ * --selftest=memory: exercises the allocators inside the guest, where the host
+ * unit tests cannot reach: real page tables (vmalloc maps and unmaps), the KVA,
+ * and the frame allocator over the firmware's memory map. It prints the heap
+ * figures before and after and fails (panics) on corruption or unless every
+ * frame came back.
+ */
+#include <kite/cmdline.h>
+#include <kite/errno.h>
+#include <kite/frame.h>
+#include <kite/heap.h>
+#include <kite/kva.h>
+#include <kite/paging.h>
+#include <kite/panic.h>
+#include <kite/printk.h>
+#include <string.h>
+
+#define SLOTS 256
+
+static bool memory_selftest;
+
+static uint32_t next_random(uint32_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 17;
+	*state ^= *state << 5;
+	return *state;
+}
+
+static size_t random_size(uint32_t *rng)
+{
+	uint32_t r = next_random(rng) % 100;
+	if (r < 70)
+		return next_random(rng) % 512;
+	if (r < 95)
+		return next_random(rng) % 20000;
+	return next_random(rng) % (1 << 20); /* vmalloc'ed blocks */
+}
+
+static void check_fill(const uint8_t *p, size_t size, uint8_t tag)
+{
+	for (size_t i = 0; i < size; i += 61)
+		if (p[i] != tag)
+			panic("selftest: heap object %p (size %zu) was overwritten at +%zu", p, size, i);
+}
+
+static void heap_stress(void)
+{
+	static struct {
+		uint8_t *p;
+		size_t size;
+		uint8_t tag;
+	} objs[SLOTS];
+	uint32_t rng = 2463534242u;
+
+	for (int op = 0; op < 20000; op++) {
+		unsigned slot = next_random(&rng) % SLOTS;
+		if (objs[slot].p) {
+			check_fill(objs[slot].p, objs[slot].size, objs[slot].tag);
+			kfree(objs[slot].p);
+			objs[slot].p = NULL;
+			continue;
+		}
+		size_t size = random_size(&rng);
+		uint8_t *p = kmalloc(size);
+		if (!p)
+			continue; /* a small guest may run out: that is allowed, corruption is not */
+		memset(p, (uint8_t)op, size);
+		objs[slot].p = p;
+		objs[slot].size = size;
+		objs[slot].tag = (uint8_t)op;
+	}
+	for (int i = 0; i < SLOTS; i++) {
+		if (objs[i].p) {
+			check_fill(objs[i].p, objs[i].size, objs[i].tag);
+			kfree(objs[i].p);
+			objs[i].p = NULL;
+		}
+	}
+}
+
+static void vmalloc_guard(void)
+{
+	uint8_t *p = vmalloc(3 * PAGE_SIZE, PAGE_SIZE, true);
+	if (!p)
+		panic("selftest: vmalloc failed");
+	if (paging_lookup((uintptr_t)p - PAGE_SIZE, NULL) >= 0)
+		panic("selftest: the guard page below a vmalloc block is mapped");
+	unsigned prot;
+	if (paging_lookup((uintptr_t)p + 2 * PAGE_SIZE, &prot) < 0 || prot != (PROT_R | PROT_W))
+		panic("selftest: a vmalloc page is missing or not read-write/NX");
+	memset(p, 0x77, 3 * PAGE_SIZE);
+	vfree(p, 3 * PAGE_SIZE, PAGE_SIZE, true);
+	if (paging_lookup((uintptr_t)p, NULL) >= 0)
+		panic("selftest: vfree left a page mapped");
+}
+
+static void print_figures(const char *when)
+{
+	struct heap_stats st;
+	heap_get_stats(&st);
+	pr_info("selftest: %s: %zu KiB free frames, heap %zu bytes in use, %zu KiB spans, %zu KiB large\n",
+		when, (kernel_frames.free_frames * PAGE_SIZE) >> 10, st.in_use_bytes, st.span_bytes >> 10,
+		st.large_bytes >> 10);
+}
+
+void selftest_run(void)
+{
+	if (!memory_selftest)
+		return;
+	/* A first round leaves what stays for good: this CPU's heap caches, page
+	 * tables for the KVA, the KVA's list of free ranges. From then on every
+	 * round must give back all it took. */
+	heap_stress();
+	vmalloc_guard();
+	heap_trim();
+	size_t before = kernel_frames.free_frames;
+	print_figures("before");
+	for (int round = 0; round < 3; round++) {
+		heap_stress();
+		vmalloc_guard();
+	}
+	heap_trim();
+	print_figures("after");
+	if (kernel_frames.free_frames != before)
+		panic("selftest: %ld frames did not come back", (long)(before - kernel_frames.free_frames));
+	pr_info("selftest: memory: ok\n");
+}
+
+static int set_selftest(const char *value)
+{
+	if (strcmp(value, "memory"))
+		return -EINVAL;
+	memory_selftest = true;
+	return 0;
+}
+KOPT_VALUE("selftest", set_selftest, "memory", "run an in-guest self-test after the banner");
