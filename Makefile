@@ -21,6 +21,9 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-Iinclude -Iarch/x86_64/include -Icore/lib/include -MMD -MP
 KERNEL_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack -T arch/x86_64/kernel.ld
 
+# libgcc supplies the 128-bit division the clock code uses (__udivti3).
+KERNEL_LIBS := $(shell $(CC) -print-libgcc-file-name)
+
 KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S core/*.c core/lib/*.c drivers/*.c)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
 
@@ -31,6 +34,11 @@ deps: $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/deps.sh
 	@bash scripts/deps.sh
 	@mkdir -p $(BUILD) && touch $@
+
+# Kernel code never touches vector registers (so interrupts need not save them);
+# the FPU self-test is the exception: it runs in threads only, and computes the
+# values it loads into the registers in C.
+$(BUILD)/arch/x86_64/fputest.c.o: KERNEL_CFLAGS := $(filter-out -mgeneral-regs-only,$(KERNEL_CFLAGS)) -msse2
 
 $(BUILD)/%.c.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -51,7 +59,7 @@ $(BUILD)/ksyms.0.c: scripts/gen-ksyms.sh | $(DEPS_STAMP)
 $(BUILD)/kite.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.0.c arch/x86_64/kernel.ld scripts/gen-ksyms.sh Makefile
 	@echo "  LD      $@"
 	@link() { $(CC) $(KERNEL_CFLAGS) -c $(BUILD)/ksyms.$$1.c -o $(BUILD)/ksyms.$$1.o && \
-		$(LD) $(KERNEL_LDFLAGS) $(KERNEL_OBJS) $(BUILD)/ksyms.$$1.o -o $$2; }; \
+		$(LD) $(KERNEL_LDFLAGS) $(KERNEL_OBJS) $(BUILD)/ksyms.$$1.o $(KERNEL_LIBS) -o $$2; }; \
 	link 0 $(BUILD)/kite.1.elf && sh scripts/gen-ksyms.sh $(BUILD)/kite.1.elf > $(BUILD)/ksyms.1.c && \
 	link 1 $(BUILD)/kite.2.elf && sh scripts/gen-ksyms.sh $(BUILD)/kite.2.elf > $(BUILD)/ksyms.2.c && \
 	link 2 $@.tmp && sh scripts/gen-ksyms.sh $@.tmp > $(BUILD)/ksyms.3.c && \
@@ -67,7 +75,7 @@ $(BUILD)/kite.iso: $(BUILD)/kite.elf scripts/make-iso.sh
 	sh scripts/make-iso.sh $(BUILD)/kite.elf $@
 
 # Host unit tests: the pure logic of core/, built for the host with sanitizers.
-UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
+UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -Icore/tests/include \
 	-fno-omit-frame-pointer -Iinclude -Iarch/x86_64/include -Itests
 UNIT_TESTS := $(patsubst core/tests/%.c,$(BUILD)/tests/%,$(wildcard core/tests/test_*.c))
 UNIT_LIB := tests/unit.c core/tests/host_stubs.c

@@ -22,10 +22,22 @@ struct frame_allocator kernel_frames;
 
 static const phys_addr_t max_block = PAGE_SIZE << FRAME_MAX_ORDER;
 
-size_t frame_meta_size(phys_addr_t lo, phys_addr_t hi)
+static size_t frames_covered(phys_addr_t lo, phys_addr_t hi)
 {
 	phys_addr_t base = lo & ~(max_block - 1);
 	return (PAGE_ALIGN_UP(hi) - base) >> PAGE_SHIFT;
+}
+
+/* One byte per frame, then the bitmap of free max-order blocks. */
+static size_t bitmap_words(size_t nr_frames)
+{
+	return ((nr_frames >> FRAME_MAX_ORDER) + 63) / 64;
+}
+
+size_t frame_meta_size(phys_addr_t lo, phys_addr_t hi)
+{
+	size_t n = frames_covered(lo, hi);
+	return ALIGN_UP(n, 8) + bitmap_words(n) * 8;
 }
 
 void frame_allocator_init(struct frame_allocator *fa, phys_addr_t lo, phys_addr_t hi,
@@ -37,7 +49,8 @@ void frame_allocator_init(struct frame_allocator *fa, phys_addr_t lo, phys_addr_
 		.meta = meta,
 		.virt_offset = virt_offset,
 	};
-	fa->nr_frames = frame_meta_size(lo, hi);
+	fa->nr_frames = frames_covered(lo, hi);
+	fa->max_free_bitmap = (uint64_t *)(meta + ALIGN_UP(fa->nr_frames, 8));
 }
 
 static struct free_block *block_at(struct frame_allocator *fa, size_t idx)
@@ -50,8 +63,49 @@ static size_t index_of(struct frame_allocator *fa, const void *block)
 	return ((uintptr_t)block - fa->virt_offset - fa->base) >> PAGE_SHIFT;
 }
 
+/*
+ * Free max-order blocks are bits in a bitmap rather than list nodes inside the
+ * blocks: adding all of RAM at boot then writes only metadata, never the free
+ * memory itself. (Under a hypervisor, touching a guest page for the first time
+ * costs the host a page fault; at boot that was most of the time spent.)
+ */
+static void bitmap_set(struct frame_allocator *fa, size_t idx, bool free)
+{
+	size_t bit = idx >> FRAME_MAX_ORDER;
+	uint64_t mask = 1ULL << (bit % 64);
+
+	if (free) {
+		fa->max_free_bitmap[bit / 64] |= mask;
+		if (bit / 64 < fa->max_free_hint)
+			fa->max_free_hint = bit / 64;
+	} else {
+		fa->max_free_bitmap[bit / 64] &= ~mask;
+	}
+}
+
+/* A free max-order block's frame index, or -1. */
+static long bitmap_first(struct frame_allocator *fa)
+{
+	size_t words = bitmap_words(fa->nr_frames);
+
+	for (size_t w = fa->max_free_hint; w < words; w++) {
+		if (fa->max_free_bitmap[w]) {
+			fa->max_free_hint = w;
+			return (long)((w * 64 + __builtin_ctzll(fa->max_free_bitmap[w])) << FRAME_MAX_ORDER);
+		}
+	}
+	fa->max_free_hint = words;
+	return -1;
+}
+
 static void list_push(struct frame_allocator *fa, size_t idx, unsigned order)
 {
+	fa->meta[idx] = META_FREE | order;
+	fa->nr_free_blocks[order]++;
+	if (order == FRAME_MAX_ORDER) {
+		bitmap_set(fa, idx, true);
+		return;
+	}
 	struct free_block *b = block_at(fa, idx);
 
 	b->prev = NULL;
@@ -59,11 +113,16 @@ static void list_push(struct frame_allocator *fa, size_t idx, unsigned order)
 	if (b->next)
 		b->next->prev = b;
 	fa->free[order] = b;
-	fa->meta[idx] = META_FREE | order;
 }
 
 static void list_remove(struct frame_allocator *fa, size_t idx, unsigned order)
 {
+	fa->meta[idx] = 0;
+	fa->nr_free_blocks[order]--;
+	if (order == FRAME_MAX_ORDER) {
+		bitmap_set(fa, idx, false);
+		return;
+	}
 	struct free_block *b = block_at(fa, idx);
 
 	if (b->prev)
@@ -72,7 +131,6 @@ static void list_remove(struct frame_allocator *fa, size_t idx, unsigned order)
 		fa->free[order] = b->next;
 	if (b->next)
 		b->next->prev = b->prev;
-	fa->meta[idx] = 0;
 }
 
 /* Frees the block at idx and merges it with free buddies; lock held. */
@@ -119,13 +177,13 @@ void *frame_allocator_alloc(struct frame_allocator *fa, unsigned order)
 	if (order > FRAME_MAX_ORDER)
 		return NULL;
 	spin_lock(&fa->lock);
-	for (k = order; k <= FRAME_MAX_ORDER && !fa->free[k]; k++)
+	for (k = order; k <= FRAME_MAX_ORDER && !fa->nr_free_blocks[k]; k++)
 		;
 	if (k > FRAME_MAX_ORDER) {
 		spin_unlock(&fa->lock);
 		return NULL;
 	}
-	size_t idx = index_of(fa, fa->free[k]);
+	size_t idx = k == FRAME_MAX_ORDER ? (size_t)bitmap_first(fa) : index_of(fa, fa->free[k]);
 	list_remove(fa, idx, k);
 	while (k > order) {
 		k--;

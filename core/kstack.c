@@ -1,36 +1,45 @@
 /*
- * A small table of kernel stacks (see kstack.h). Stacks are registered at boot
- * and by the thread code; lookups happen only in crash reports.
- * FIXME: thread stacks come and go; give them a lock-free list when threads land.
+ * The kernel stacks (see kstack.h), in a list. Lookups happen in crash reports
+ * and backtraces, where a lock could be held forever, so they take none: a
+ * stack is unlinked only after its thread is gone, and lookups only read.
  */
 #include <kite/kstack.h>
 #include <kite/memlayout.h>
+#include <kite/spinlock.h>
 
-#define MAX_KSTACKS 32
+static spinlock_t kstack_lock = SPINLOCK_INIT;
+static struct list kstacks = LIST_INIT(kstacks); /* kstack_lock for changes */
 
-static struct kstack stacks[MAX_KSTACKS];
-static int nr_stacks;
-
-bool kstack_register(const struct kstack *stack)
+void kstack_register(struct kstack *s)
 {
-	if (nr_stacks == MAX_KSTACKS)
-		return false;
-	stacks[nr_stacks++] = *stack;
-	return true;
+	spin_lock(&kstack_lock);
+	list_push_back(&kstacks, &s->node);
+	spin_unlock(&kstack_lock);
+}
+
+void kstack_unregister(struct kstack *s)
+{
+	spin_lock(&kstack_lock);
+	list_remove(&s->node);
+	spin_unlock(&kstack_lock);
 }
 
 const struct kstack *kstack_guard_hit(uintptr_t addr)
 {
-	for (int i = 0; i < nr_stacks; i++)
-		if (addr < stacks[i].bottom && addr >= stacks[i].bottom - PAGE_SIZE)
-			return &stacks[i];
+	list_for_each(pos, &kstacks) {
+		const struct kstack *s = list_entry(pos, struct kstack, node);
+		if (addr < s->bottom && addr >= s->bottom - PAGE_SIZE)
+			return s;
+	}
 	return 0;
 }
 
 const struct kstack *kstack_containing(uintptr_t addr, uintptr_t len)
 {
-	for (int i = 0; i < nr_stacks; i++)
-		if (addr >= stacks[i].bottom && addr + len <= stacks[i].top && addr + len > addr)
-			return &stacks[i];
+	list_for_each(pos, &kstacks) {
+		const struct kstack *s = list_entry(pos, struct kstack, node);
+		if (addr >= s->bottom && addr + len <= s->top && addr + len > addr)
+			return s;
+	}
 	return 0;
 }

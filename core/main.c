@@ -11,6 +11,10 @@
 #include <kite/init.h>
 #include <kite/mem.h>
 #include <kite/printk.h>
+#include <kite/sched.h>
+#include <kite/clock.h>
+#include <kite/smp.h>
+#include <arch/fpu.h>
 
 #define KITE_VERSION "0.1"
 
@@ -24,10 +28,11 @@ void kmain(uint32_t magic, uint32_t info_pa)
 	int argc;
 	char **argv;
 
+	percpu_init_boot();			/* this CPU's struct cpu, through %gs */
 	bootchart_mark("kmain");
 	run_initcalls(INIT_EARLY);		/* consoles: from here on we can talk */
 	static_stacks_register();		/* crash reports know the stacks */
-	gdt_init();				/* our GDT and the TSS with IST stacks */
+	gdt_init(cpus[0], boot_ist_tops());	/* our GDT and the TSS with IST stacks */
 	idt_init();				/* exceptions are reported from here on */
 	if (multiboot_parse(magic, info_pa, &error)) {
 		pr_err("kite: %s\n", error);
@@ -39,7 +44,14 @@ void kmain(uint32_t magic, uint32_t info_pa)
 	bootchart_mark("command line");
 	mem_init();				/* own page tables, frames, heap */
 	bootchart_mark("memory");
-	run_initcalls(INIT_PLATFORM);		/* ACPI tables */
+	acpi_init();				/* firmware tables: CPUs, timer, power-off */
+	clock_init();				/* the TSC's rate */
+	fpu_init_cpu();				/* SSE, AVX for applications */
+	sched_init(ist_stack_top(IST_INTERRUPT), ist_stack_top(IST_EXCEPTION));
+	bootchart_mark("scheduler");		/* threads, timer interrupts on */
+	smp_init();				/* the other CPUs */
+	bootchart_mark("cpus");
+	run_initcalls(INIT_PLATFORM);
 	run_initcalls(INIT_DEVICE);
 	run_initcalls(INIT_LATE);
 	bootchart_mark("devices");

@@ -9,6 +9,9 @@
 #include <kite/ksyms.h>
 #include <kite/panic.h>
 #include <kite/printk.h>
+#include <kite/cmdline.h>
+#include <kite/cpu.h>
+#include <kite/thread.h>
 #include <stdarg.h>
 
 #define BACKTRACE_MAX_DEPTH 32
@@ -92,6 +95,26 @@ __noreturn void crash_end(uintptr_t rip, uintptr_t rbp, int status)
 	kite_exit(status);
 }
 
+static bool threads_on_panic;
+
+void crash_print_context(void)
+{
+	struct cpu *c = this_cpu();
+	struct thread *t = c ? c->current : NULL;
+
+	if (t)
+		pr_err("  thread '%s' (tid %u) on cpu %u\n", t->name, t->tid, c->id);
+	if (threads_on_panic && t)
+		thread_list_print();
+}
+
+static int set_threads_on_panic(const char *value __unused)
+{
+	threads_on_panic = true;
+	return 0;
+}
+KOPT_FLAG("threads-on-panic", set_threads_on_panic, "list every thread in crash reports");
+
 static __noreturn void report(int status, const char *what, const char *fmt, va_list ap,
 				uintptr_t rip, uintptr_t rbp)
 {
@@ -101,6 +124,7 @@ static __noreturn void report(int status, const char *what, const char *fmt, va_
 		kite_exit(status);
 	kvsnprintf(msg, sizeof(msg), fmt, ap);
 	pr_err("kite: %s: %s\n", what, msg);
+	crash_print_context();
 	crash_end(rip, rbp, status);
 }
 

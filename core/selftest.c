@@ -17,7 +17,7 @@
 
 #define SLOTS 256
 
-static bool memory_selftest;
+static const char *selftests; /* the --selftest value */
 
 static uint32_t next_random(uint32_t *state)
 {
@@ -104,10 +104,8 @@ static void print_figures(const char *when)
 		st.large_bytes >> 10);
 }
 
-void selftest_run(void)
+static void selftest_memory(void)
 {
-	if (!memory_selftest)
-		return;
 	/* A first round leaves what stays for good: this CPU's heap caches, page
 	 * tables for the KVA, the KVA's list of free ranges. From then on every
 	 * round must give back all it took. */
@@ -127,11 +125,60 @@ void selftest_run(void)
 	pr_info("selftest: memory: ok\n");
 }
 
+
+void selftest_threads(void);	/* core/threadtest.c */
+void selftest_fpu(void);	/* arch/x86_64/fputest.c */
+
+static const struct {
+	const char *name;
+	void (*run)(void);
+} tests[] = {
+	{ "memory", selftest_memory },
+	{ "threads", selftest_threads },
+	{ "fpu", selftest_fpu },
+};
+
+/* Calls fn for each name in a comma-separated list; stops at the first it returns nonzero for. */
+static bool each_name(const char *list, bool (*fn)(const char *name, size_t len))
+{
+	while (*list) {
+		const char *comma = strchr(list, ',');
+		size_t len = comma ? (size_t)(comma - list) : strlen(list);
+		if (!fn(list, len))
+			return false;
+		list += len + (comma ? 1 : 0);
+	}
+	return true;
+}
+
+static bool known(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+		if (strlen(tests[i].name) == len && !strncmp(tests[i].name, name, len))
+			return true;
+	return false;
+}
+
+static bool run_one(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+		if (strlen(tests[i].name) == len && !strncmp(tests[i].name, name, len))
+			tests[i].run();
+	return true;
+}
+
+void selftest_run(void)
+{
+	if (selftests)
+		each_name(selftests, run_one);
+}
+
 static int set_selftest(const char *value)
 {
-	if (strcmp(value, "memory"))
+	if (!*value || !each_name(value, known))
 		return -EINVAL;
-	memory_selftest = true;
+	selftests = value;
 	return 0;
 }
-KOPT_VALUE("selftest", set_selftest, "memory", "run an in-guest self-test after the banner");
+KOPT_VALUE("selftest", set_selftest, "memory,threads,fpu (any of them)",
+	   "run in-guest self-tests after the banner");

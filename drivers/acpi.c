@@ -7,7 +7,6 @@
 #include <arch/io.h>
 #include <arch/relax.h>
 #include <kite/acpi.h>
-#include <kite/init.h>
 #include <kite/memlayout.h>
 #include <kite/printk.h>
 #include <string.h>
@@ -41,6 +40,7 @@ struct fadt {
 	uint32_t smi_cmd;
 	uint8_t acpi_enable, acpi_disable, s4bios_req, pstate_cnt;
 	uint32_t pm1a_evt, pm1b_evt, pm1a_cnt, pm1b_cnt;
+	uint32_t pm2_cnt, pm_tmr;
 	/* more follows; only the 32-bit block addresses are used */
 } __attribute__((packed));
 
@@ -55,6 +55,7 @@ static struct {
 	bool found;
 	unsigned cpus;
 	uint16_t pm1a_cnt, pm1b_cnt;
+	uint16_t pm_timer;
 	uint32_t smi_cmd;
 	uint8_t acpi_enable;
 	bool have_s5;
@@ -141,6 +142,7 @@ static void parse_fadt(const struct fadt *f)
 {
 	acpi.pm1a_cnt = f->pm1a_cnt;
 	acpi.pm1b_cnt = f->pm1b_cnt;
+	acpi.pm_timer = f->pm_tmr;
 	acpi.smi_cmd = f->smi_cmd;
 	acpi.acpi_enable = f->acpi_enable;
 	const struct sdt_header *dsdt = map_table(f->dsdt);
@@ -148,7 +150,7 @@ static void parse_fadt(const struct fadt *f)
 		parse_s5(dsdt);
 }
 
-static int acpi_init(void)
+int acpi_init(void)
 {
 	const struct rsdp *rsdp = NULL;
 	uint16_t ebda_segment = *(const uint16_t *)phys_to_virt(0x40e);
@@ -186,11 +188,15 @@ static int acpi_init(void)
 		 acpi.have_s5 ? "found" : "missing");
 	return 0;
 }
-INITCALL(platform, acpi_init);
 
 unsigned acpi_cpu_count(void)
 {
 	return acpi.cpus;
+}
+
+uint16_t acpi_pm_timer_port(void)
+{
+	return acpi.pm_timer;
 }
 
 void acpi_power_off(void)

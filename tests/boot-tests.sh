@@ -42,6 +42,14 @@ boot_case selftest-memory 0 '' '--selftest=memory' '^selftest: memory: ok$' \
 boot_case selftest-memory-4m 0 '--mem 4M --machine pc' '--selftest=memory' '^selftest: memory: ok$'
 boot_case selftest-memory-4g 0 '--mem 4G' '--selftest=memory' '^selftest: memory: ok$'
 
+# Threads, the scheduler, synchronization, vector registers.
+threads_ok=('^selftest: mutex: 8 threads x 2000 increments: ok$' '^selftest: condvar: .*: ok$'
+	'^selftest: semaphore: .*: ok$' '^selftest: futex: .*: ok$' '^selftest: sleep: .*: ok$'
+	'^selftest: preemption: .*: ok$' '^selftest: threads: 10000 created and joined .*: ok$'
+	'^selftest: threads: 1000 detached threads freed themselves: ok$')
+boot_case threads-smp1 0 '--smp 1' '--selftest=threads' "${threads_ok[@]}"
+boot_case fpu-smp1 0 '--smp 1' '--selftest=fpu' '^selftest: fpu: 3 threads \(AVX and SSE\) x 4 rounds intact across [0-9]+ context switches: ok$'
+
 # Crash reports: cause, registers, a symbolized backtrace, a distinct status.
 crash='^backtrace:$'
 frame='^  #0  ffffffff[0-9a-f]{8} '

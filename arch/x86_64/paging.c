@@ -9,12 +9,15 @@
 #include <kite/bootmem.h>
 #include <kite/errno.h>
 #include <kite/frame.h>
+#include <kite/kva.h>
 #include <kite/paging.h>
 #include <kite/panic.h>
 #include <string.h>
 
 #define PTE_PRESENT (1UL << 0)
 #define PTE_WRITE (1UL << 1)
+#define PTE_PWT (1UL << 3)
+#define PTE_PCD (1UL << 4)
 #define PTE_LARGE (1UL << 7)
 #define PTE_NX (1UL << 63)
 #define PTE_ADDR_MASK 0x000ffffffffff000UL
@@ -49,7 +52,8 @@ static phys_addr_t new_table(void)
 
 static uint64_t prot_bits(unsigned prot)
 {
-	return PTE_PRESENT | ((prot & PROT_W) ? PTE_WRITE : 0) | ((prot & PROT_X) ? 0 : nx_bit);
+	return PTE_PRESENT | ((prot & PROT_W) ? PTE_WRITE : 0) | ((prot & PROT_X) ? 0 : nx_bit) |
+	       ((prot & PROT_NOCACHE) ? PTE_PCD | PTE_PWT : 0);
 }
 
 /* The entry for va at `level` (3 = PML4 … 0 = PT), creating tables on the way. */
@@ -171,4 +175,19 @@ void paging_init(void)
 void paging_use_frame_allocator(void)
 {
 	use_frame_allocator = true;
+}
+
+void *ioremap(phys_addr_t pa, size_t size)
+{
+	phys_addr_t start = PAGE_ALIGN_DOWN(pa);
+	size_t len = PAGE_ALIGN_UP(pa + size) - start;
+	uintptr_t va = kva_alloc(len, PAGE_SIZE);
+
+	if (!va)
+		return NULL;
+	if (paging_map(va, start, len, PROT_R | PROT_W | PROT_NOCACHE)) {
+		kva_free(va, len);
+		return NULL;
+	}
+	return (void *)(va + (pa - start));
 }

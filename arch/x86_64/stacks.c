@@ -21,24 +21,36 @@ static const char *const ist_names[IST_COUNT] = {
 	[IST_INTERRUPT - 1] = "interrupt",
 };
 
+const uintptr_t *boot_ist_tops(void)
+{
+	static uintptr_t tops[IST_COUNT + 1];
+	for (int slot = 1; slot <= IST_COUNT; slot++)
+		tops[slot] = ist_stack_top(slot);
+	return tops;
+}
+
 uintptr_t ist_stack_top(int slot)
 {
 	return (uintptr_t)ist_areas[slot - 1] + PAGE_SIZE + IST_STACK_SIZE;
 }
 
+static struct kstack boot_kstack, ist_kstacks[IST_COUNT];
+
 void static_stacks_register(void)
 {
-	struct kstack s = {
+	boot_kstack = (struct kstack){
 		.name = "boot",
 		.bottom = (uintptr_t)boot_stack_area + PAGE_SIZE,
 		.top = (uintptr_t)boot_stack_area + PAGE_SIZE + BOOT_STACK_SIZE,
 	};
-	kstack_register(&s);
+	kstack_register(&boot_kstack);
 	for (int i = 0; i < IST_COUNT; i++) {
-		s.name = ist_names[i];
-		s.bottom = (uintptr_t)ist_areas[i] + PAGE_SIZE;
-		s.top = s.bottom + IST_STACK_SIZE;
-		kstack_register(&s);
+		ist_kstacks[i] = (struct kstack){
+			.name = ist_names[i],
+			.bottom = (uintptr_t)ist_areas[i] + PAGE_SIZE,
+			.top = (uintptr_t)ist_areas[i] + PAGE_SIZE + IST_STACK_SIZE,
+		};
+		kstack_register(&ist_kstacks[i]);
 	}
 }
 

@@ -11,6 +11,8 @@
 #include <kite/memlayout.h>
 #include <kite/panic.h>
 #include <kite/printk.h>
+#include <kite/sched.h>
+#include <kite/cpu.h>
 
 static trap_handler_t handlers[NR_VECTORS];
 
@@ -66,6 +68,11 @@ static int describe_page_fault(const struct trap_frame *f, uint64_t addr)
 	const char *why = (f->error & 0x1) ? "protection violation" : "not mapped";
 	const struct kstack *stack = kstack_guard_hit(addr);
 
+	if (stack && stack->what) {
+		pr_err("kite: crash: stack overflow: %s %016lx hit the guard page of the %s stack of thread '%s'\n",
+		       access, addr, stack->what, stack->name);
+		return EXIT_STACK_OVERFLOW;
+	}
 	if (stack) {
 		pr_err("kite: crash: stack overflow: %s %016lx hit the guard page of the '%s' stack\n",
 		       access, addr, stack->name);
@@ -95,19 +102,31 @@ static __noreturn void fatal_exception(struct trap_frame *f)
 	if (kstack_containing(f->rsp, 8) && kstack_containing(f->rsp, 8)->top == ist_stack_top(IST_EXCEPTION))
 		pr_err("  (nested: the fault happened inside an exception handler)\n");
 	print_registers(f);
+	crash_print_context();
 	crash_end(f->rip, f->rbp, status);
 }
 
+/*
+ * Device and inter-processor interrupts run with preemption counted off; on the
+ * way out, a pending reschedule switches threads right here, on the interrupted
+ * thread's own interrupt stack (see sched_irq_exit).
+ */
 void trap_dispatch(struct trap_frame *frame)
 {
 	trap_handler_t h = handlers[frame->vector];
 
-	if (h) {
-		h(frame);
+	if (frame->vector >= VEC_FIRST_IRQ) {
+		preempt_disable();
+		if (h)
+			h(frame);
+		else
+			pr_warn("kite: unexpected interrupt on vector %lu, ignored\n", frame->vector);
+		preempt_enable_no_resched();
+		sched_irq_exit();
 		return;
 	}
-	if (frame->vector >= VEC_FIRST_IRQ) {
-		pr_warn("kite: unexpected interrupt on vector %lu, ignored\n", frame->vector);
+	if (h) {
+		h(frame);
 		return;
 	}
 	fatal_exception(frame);

@@ -31,6 +31,10 @@ void preempt_enable(void)
 {
 }
 
+void preempt_enable_no_resched(void)
+{
+}
+
 static __noreturn void host_panic(const char *kind, const char *fmt, va_list ap)
 {
 	vsnprintf(unit_panic_message, sizeof(unit_panic_message), fmt, ap);

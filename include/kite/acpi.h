@@ -6,8 +6,17 @@
 #define KITE_ACPI_H
 #include <stdbool.h>
 
+#include <stdint.h>
+
+/* Reads the tables (the MADT, the FADT and the DSDT's \_S5). 0, or -1 when the
+ * tables are unusable; without tables Kite assumes one CPU and no ACPI. */
+int acpi_init(void);
+
 /* Number of usable CPUs in the MADT; 1 when there are no ACPI tables. */
 unsigned acpi_cpu_count(void);
+
+/* The ACPI power-management timer's I/O port, or 0. */
+uint16_t acpi_pm_timer_port(void);
 
 /* Enters S5; returns only when that is impossible (no ACPI, or no S5 object). */
 void acpi_power_off(void);

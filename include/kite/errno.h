@@ -25,5 +25,6 @@
 #define ENAMETOOLONG 36
 #define ENOSYS 38
 #define ELOOP 40
+#define ETIMEDOUT 110
 
 #endif

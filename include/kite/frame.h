@@ -4,8 +4,9 @@
  * naturally aligned. Callers get direct-map pointers and pass the order back when
  * freeing, as Linux's free_pages() does.
  *
- * Metadata is one byte per frame (0.025 % of RAM); free blocks are kept on
- * doubly linked lists threaded through the free frames themselves.
+ * Metadata is one byte per frame (0.025 % of RAM) and a bitmap of the free
+ * max-order blocks; smaller free blocks are kept on doubly linked lists threaded
+ * through the free frames themselves.
  */
 #ifndef KITE_FRAME_H
 #define KITE_FRAME_H
@@ -24,7 +25,10 @@ struct frame_allocator {
 	size_t nr_frames;	/* frames covered by meta[], usable or not */
 	uint8_t *meta;		/* per frame: FREE flag | order on a free block's head */
 	uintptr_t virt_offset;	/* a frame's pointer is its address + virt_offset */
-	struct free_block *free[FRAME_MAX_ORDER + 1]; /* lock: lock */
+	struct free_block *free[FRAME_MAX_ORDER]; /* lists of free blocks below max order; lock */
+	uint64_t *max_free_bitmap;	/* free max-order blocks, a bit each; lock */
+	size_t max_free_hint;		/* no set bit in words below this; lock */
+	size_t nr_free_blocks[FRAME_MAX_ORDER + 1]; /* lock */
 	size_t free_frames;	/* lock: lock */
 	size_t total_frames;	/* frames ever added */
 };

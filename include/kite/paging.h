@@ -15,6 +15,7 @@ enum {
 	PROT_R = 1,
 	PROT_W = 2,
 	PROT_X = 4,
+	PROT_NOCACHE = 8,	/* device memory: uncached */
 };
 
 void paging_init(void);
@@ -27,6 +28,9 @@ int paging_map(uintptr_t va, phys_addr_t pa, size_t size, unsigned prot);
 
 /* Removes the mappings of [va, va + size) (4 KiB pages) and flushes the TLB. */
 void paging_unmap(uintptr_t va, size_t size);
+
+/* Maps device memory (uncached) into the kernel virtual area; NULL on failure. */
+void *ioremap(phys_addr_t pa, size_t size);
 
 /* The physical address va maps to and the mapping's permissions, or -1. */
 int64_t paging_lookup(uintptr_t va, unsigned *prot);

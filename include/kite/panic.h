@@ -27,6 +27,9 @@ __noreturn void out_of_memory(const char *fmt, ...) __printf(1, 2);
  */
 bool crash_begin(void);
 
+/* Prints the thread and CPU that crashed (and, with --threads-on-panic, all threads). */
+void crash_print_context(void);
+
 /* Prints the backtrace from (rip, rbp), the exit line, and exits with status. */
 __noreturn void crash_end(uintptr_t rip, uintptr_t rbp, int status);
 

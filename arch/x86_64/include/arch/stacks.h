@@ -29,6 +29,8 @@ extern uint8_t boot_stack_area[];
 
 /* Top of IST stack `slot` (1..IST_COUNT) of the boot CPU. */
 uintptr_t ist_stack_top(int slot);
+/* All of them, indexed by slot. */
+const uintptr_t *boot_ist_tops(void);
 
 /* Puts the static stacks into the kstack registry (for crash reports). */
 void static_stacks_register(void);

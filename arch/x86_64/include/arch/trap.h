@@ -30,7 +30,13 @@ typedef void (*trap_handler_t)(struct trap_frame *frame);
 /* Installs the handler for a vector (an exception that is not fatal, or an IRQ). */
 void trap_set_handler(int vector, trap_handler_t handler);
 
-void gdt_init(void);
+struct cpu;
+
+/* The boot CPU's struct cpu in GS.base: first thing in kmain. */
+void percpu_init_boot(void);
+void percpu_set_gs(struct cpu *c);
+/* Loads c's GDT and TSS; ist_tops[slot] for slot 1..IST_COUNT. */
+void gdt_init(struct cpu *c, const uintptr_t *ist_tops);
 
 /* Points IST slot `slot` of this CPU at a new stack top. */
 void tss_set_ist(int slot, uintptr_t top);

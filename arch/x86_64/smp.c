@@ -1,0 +1,4 @@
+#include <kite/smp.h>
+void smp_init(void)
+{
+}
