@@ -58,7 +58,7 @@ void kmain(uint32_t magic, uint32_t info_pa)
 
 	uint64_t ram_tenths_mib = boot_ram_size() * 10 >> 20;
 	pr_info("Kite %s: %lu.%lu MiB memory, %u CPUs\n", KITE_VERSION, ram_tenths_mib / 10,
-		ram_tenths_mib % 10, acpi_cpu_count());
+		ram_tenths_mib % 10, nr_cpus);
 	bootchart_mark("banner");
 	bootchart_print();
 	selftest_run();

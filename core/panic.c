@@ -11,6 +11,7 @@
 #include <kite/printk.h>
 #include <kite/cmdline.h>
 #include <kite/cpu.h>
+#include <kite/smp.h>
 #include <kite/thread.h>
 #include <stdarg.h>
 
@@ -20,7 +21,10 @@ static volatile int crashing;
 
 bool crash_begin(void)
 {
-	return __atomic_exchange_n(&crashing, 1, __ATOMIC_SEQ_CST) == 0;
+	if (__atomic_exchange_n(&crashing, 1, __ATOMIC_SEQ_CST) != 0)
+		return false;
+	smp_stop_others();
+	return true;
 }
 
 static void print_frame(int depth, uintptr_t addr)

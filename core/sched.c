@@ -99,11 +99,26 @@ static void unlock_two(struct cpu *a, struct cpu *b)
 	arch_spin_unlock(&b->rq.lock);
 }
 
+/*
+ * vruntimes only compare within one queue: a thread that changes queues keeps
+ * its lag behind (or lead over) the queue's min_vruntime. The lag may be
+ * negative (woken sleepers get a little credit), hence the signed arithmetic.
+ */
+static int64_t lag_of(struct thread *t, struct runqueue *rq)
+{
+	return (int64_t)(t->vruntime - rq->min_vruntime);
+}
+
+static void set_lag(struct thread *t, struct runqueue *rq, int64_t lag)
+{
+	t->vruntime = lag < 0 && (uint64_t)-lag > rq->min_vruntime ? 0 : rq->min_vruntime + lag;
+}
+
 /* Moves a queued thread t from src to dst; both locks held. */
 static void migrate_locked(struct thread *t, struct cpu *src, struct cpu *dst)
 {
 	dequeue(&src->rq, t);
-	t->vruntime = t->vruntime - src->rq.min_vruntime + dst->rq.min_vruntime;
+	set_lag(t, &dst->rq, lag_of(t, &src->rq));
 	t->cpu = dst;
 	enqueue(&dst->rq, t);
 }
@@ -219,9 +234,11 @@ bool thread_wake(struct thread *t)
 	struct cpu *target = select_cpu(t);
 	if (target != c) {
 		/* Not queued anywhere and claimed by us (RUNNABLE): only we move it. */
+		int64_t lag = lag_of(t, &c->rq);
 		__atomic_store_n(&t->cpu, target, __ATOMIC_RELEASE);
 		arch_spin_unlock(&c->rq.lock);
 		arch_spin_lock(&target->rq.lock);
+		set_lag(t, &target->rq, lag);
 	}
 	place(target, t, false);
 	arch_spin_unlock(&target->rq.lock);

@@ -62,17 +62,77 @@ static void stack_free(struct kstack *ks)
 	ks->bottom = 0;
 }
 
+/*
+ * A freed thread with the default stack size keeps its stacks and save area in
+ * a small cache, and the next thread_create takes them back: no page mapping,
+ * no TLB shootdown, in the common case of threads that come and go.
+ */
+#define SHELL_CACHE_MAX 64
+static struct list shell_cache = LIST_INIT(shell_cache); /* threads_lock; via all_node */
+static unsigned nr_cached;				 /* threads_lock */
+
+static bool cacheable(const struct thread *t)
+{
+	const struct kstack *ks = &t->stacks[STACK_THREAD];
+	return ks->bottom && ks->top - ks->bottom == THREAD_STACK_DEFAULT;
+}
+
 static void thread_free(struct thread *t)
 {
 	spin_lock(&threads_lock);
 	list_remove(&t->all_node);
 	nr_threads--;
+	if (cacheable(t) && nr_cached < SHELL_CACHE_MAX) {
+		list_push_back(&shell_cache, &t->all_node);
+		nr_cached++;
+		spin_unlock(&threads_lock);
+		return;
+	}
 	spin_unlock(&threads_lock);
 	stack_free(&t->stacks[STACK_THREAD]);
 	stack_free(&t->stacks[STACK_INTERRUPT]);
 	stack_free(&t->stacks[STACK_EXCEPTION]);
 	kfree(t->arch.fpu);
 	kfree(t);
+}
+
+/* A cached thread, its fields cleared but its stacks and save area kept; or NULL. */
+static struct thread *shell_take(void)
+{
+	spin_lock(&threads_lock);
+	if (list_empty(&shell_cache)) {
+		spin_unlock(&threads_lock);
+		return NULL;
+	}
+	struct thread *t = list_first(&shell_cache, struct thread, all_node);
+	list_remove(&t->all_node);
+	nr_cached--;
+	spin_unlock(&threads_lock);
+
+	struct kstack stacks[3];
+	struct arch_thread arch = t->arch;
+	memcpy(stacks, t->stacks, sizeof(stacks));
+	memset(t, 0, sizeof(*t));
+	memcpy(t->stacks, stacks, sizeof(stacks)); /* same addresses: list links stay valid */
+	t->arch.fpu = arch.fpu;
+	t->arch.istack_top = arch.istack_top;
+	t->arch.xstack_top = arch.xstack_top;
+	return t;
+}
+
+/* Empties the cache (for memory figures that should not count it). */
+void thread_cache_drain(void)
+{
+	for (;;) {
+		struct thread *t = shell_take();
+		if (!t)
+			return;
+		stack_free(&t->stacks[STACK_THREAD]);
+		stack_free(&t->stacks[STACK_INTERRUPT]);
+		stack_free(&t->stacks[STACK_EXCEPTION]);
+		kfree(t->arch.fpu);
+		kfree(t);
+	}
 }
 
 static void wake_timer_fired(struct timer *timer)
@@ -84,11 +144,8 @@ static void wake_timer_fired(struct timer *timer)
 
 /* The parts common to new threads and the boot thread: fields, the vector save
  * area, a thread id and a place in the list. */
-static struct thread *thread_new(const char *name, int nice, uint64_t affinity)
+static void thread_init(struct thread *t, const char *name, int nice, uint64_t affinity)
 {
-	struct thread *t = kzalloc(sizeof(*t));
-	if (!t)
-		return NULL;
 	strlcpy(t->name, name ? name : "thread", sizeof(t->name));
 	t->nice = nice < -20 ? -20 : nice > 19 ? 19 : nice;
 	t->weight = weight_of(t->nice);
@@ -97,6 +154,19 @@ static struct thread *thread_new(const char *name, int nice, uint64_t affinity)
 	spin_init(&t->lock);
 	wait_queue_init(&t->exit_wq);
 	timer_init(&t->wake_timer, wake_timer_fired);
+	fpu_area_init(t->arch.fpu);
+	spin_lock(&threads_lock);
+	t->tid = next_tid++;
+	list_push_back(&all_threads, &t->all_node);
+	nr_threads++;
+	spin_unlock(&threads_lock);
+}
+
+static struct thread *thread_new(const char *name, int nice, uint64_t affinity)
+{
+	struct thread *t = kzalloc(sizeof(*t));
+	if (!t)
+		return NULL;
 	/* XSAVE needs 64-byte alignment: heap classes that are multiples of 64
 	 * bytes hand out 64-byte aligned objects. */
 	t->arch.fpu = kmalloc(fpu_area_size());
@@ -105,12 +175,7 @@ static struct thread *thread_new(const char *name, int nice, uint64_t affinity)
 		return NULL;
 	}
 	assert(((uintptr_t)t->arch.fpu & 63) == 0);
-	fpu_area_init(t->arch.fpu);
-	spin_lock(&threads_lock);
-	t->tid = next_tid++;
-	list_push_back(&all_threads, &t->all_node);
-	nr_threads++;
-	spin_unlock(&threads_lock);
+	thread_init(t, name, nice, affinity);
 	return t;
 }
 
@@ -120,10 +185,15 @@ static struct thread *thread_build(const struct thread_attr *attr, void *(*fn)(v
 	static const struct thread_attr defaults;
 	if (!attr)
 		attr = &defaults;
-	struct thread *t = thread_new(attr->name, attr->nice, attr->affinity);
+	size_t stack_size = PAGE_ALIGN_UP(attr->stack_size ? attr->stack_size : THREAD_STACK_DEFAULT);
+	struct thread *t = stack_size == THREAD_STACK_DEFAULT ? shell_take() : NULL;
+	if (t) {
+		thread_init(t, attr->name, attr->nice, attr->affinity);
+		goto ready;
+	}
+	t = thread_new(attr->name, attr->nice, attr->affinity);
 	if (!t)
 		return NULL;
-	size_t stack_size = PAGE_ALIGN_UP(attr->stack_size ? attr->stack_size : THREAD_STACK_DEFAULT);
 	void *stack = stack_alloc(t, &t->stacks[STACK_THREAD], stack_size, "thread");
 	void *istack = stack_alloc(t, &t->stacks[STACK_INTERRUPT], IRQ_STACK_SIZE, "interrupt");
 	void *xstack = stack_alloc(t, &t->stacks[STACK_EXCEPTION], IRQ_STACK_SIZE, "exception");
@@ -133,6 +203,7 @@ static struct thread *thread_build(const struct thread_attr *attr, void *(*fn)(v
 	}
 	t->arch.istack_top = t->stacks[STACK_INTERRUPT].top;
 	t->arch.xstack_top = t->stacks[STACK_EXCEPTION].top;
+ready:
 	t->entry = fn;
 	t->arg = arg;
 	t->detached = attr->detached;
@@ -142,6 +213,7 @@ static struct thread *thread_build(const struct thread_attr *attr, void *(*fn)(v
 
 struct thread *thread_create(const struct thread_attr *attr, void *(*fn)(void *), void *arg)
 {
+	thread_reap_zombies(); /* dead detached threads first: their shells get reused */
 	struct thread *t = thread_build(attr, fn, arg);
 	if (t)
 		sched_enqueue_new(t);

@@ -241,12 +241,19 @@ static void test_preemption(void)
 	struct thread *t[2 * MAX_CPUS];
 
 	stop_spinning = 0;
+	/* The spinners start on CPU 0 only; once allowed everywhere, the balancer
+	 * must spread them over the other CPUs. */
 	for (unsigned i = 0; i < n; i++) {
 		counts[i] = 0;
-		t[i] = spawn("spinner", spinner, (void *)&counts[i]);
+		struct thread_attr attr = { .name = "spinner", .affinity = 1 };
+		t[i] = thread_create(&attr, spinner, (void *)&counts[i]);
+		check(t[i], "cannot create a spinner");
 	}
 	/* With every CPU taken by spinners, this thread runs again only if the
 	 * scheduler preempts one of them when the sleep ends. */
+	thread_sleep_until(clock_monotonic_ns() + ms(20));
+	for (unsigned i = 0; i < n; i++)
+		thread_set_affinity(t[i], 0);
 	uint64_t start = clock_monotonic_ns();
 	thread_sleep_until(start + ms(200));
 	uint64_t late = clock_monotonic_ns() - start - ms(200);
@@ -268,6 +275,20 @@ static void test_preemption(void)
 		check(migrated > 0, "migration: no spinner moved between CPUs");
 	pr_info("selftest: preemption: %u spinners, main woke %lu us late, shares %lu..%lu, "
 		"CPUs used %lx, %lu threads migrated: ok\n", n, late / 1000, least, most, cpus_seen, migrated);
+}
+
+/* --- a thread visits every CPU by changing its own affinity --- */
+static void test_hop(void)
+{
+	struct thread *self = current();
+	for (unsigned k = 0; k < nr_cpus; k++) {
+		thread_set_affinity(self, 1ULL << k);
+		check(cpu_current_id() == k, "affinity: asked for CPU %u, running on %u", k, cpu_current_id());
+	}
+	thread_set_affinity(self, 0);
+	uint64_t all = nr_cpus == 64 ? ~0ULL : (1ULL << nr_cpus) - 1;
+	check((self->cpus_used & all) == all, "affinity: main ran on CPUs %lx only", self->cpus_used);
+	pr_info("selftest: affinity: main moved to each of %u CPUs in turn: ok\n", nr_cpus);
 }
 
 /* --- many threads: create and join 10,000; memory returns --- */
@@ -335,5 +356,6 @@ void selftest_threads(void)
 	test_futex();
 	test_sleep();
 	test_preemption();
+	test_hop();
 	test_many_threads();
 }

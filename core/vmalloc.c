@@ -4,7 +4,6 @@
  *
  * With a guard, the reservation is `align` bytes longer and the block starts
  * `align` bytes in: the page just below the block is never mapped.
- * FIXME: TLB shootdown on the other CPUs in vfree once they run.
  */
 #include <kite/frame.h>
 #include <kite/kva.h>
@@ -54,5 +53,6 @@ void vfree(void *p, size_t size, size_t align, bool guard)
 	if (align < PAGE_SIZE)
 		align = PAGE_SIZE;
 	unmap_and_free((uintptr_t)p, size);
+	tlb_flush_others();
 	kva_free((uintptr_t)p - lead_in(align, guard), size + lead_in(align, guard));
 }

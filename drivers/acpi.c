@@ -54,6 +54,7 @@ struct fadt {
 static struct {
 	bool found;
 	unsigned cpus;
+	uint32_t apic_ids[ACPI_MAX_CPUS];
 	uint16_t pm1a_cnt, pm1b_cnt;
 	uint16_t pm_timer;
 	uint32_t smi_cmd;
@@ -100,13 +101,16 @@ static void parse_madt(const struct sdt_header *madt)
 	unsigned cpus = 0;
 
 	while (p + 2 <= end && p[1] >= 2 && p + p[1] <= end) {
-		uint32_t flags = 0;
-		if (p[0] == MADT_LAPIC && p[1] >= 8)
+		uint32_t flags = 0, id = 0;
+		if (p[0] == MADT_LAPIC && p[1] >= 8) {
+			id = p[3];
 			flags = *(const uint32_t *)(p + 4);
-		else if (p[0] == MADT_X2APIC && p[1] >= 16)
+		} else if (p[0] == MADT_X2APIC && p[1] >= 16) {
+			id = *(const uint32_t *)(p + 4);
 			flags = *(const uint32_t *)(p + 8);
-		if (flags & (LAPIC_ENABLED | LAPIC_ONLINE_CAPABLE))
-			cpus++;
+		}
+		if ((flags & (LAPIC_ENABLED | LAPIC_ONLINE_CAPABLE)) && cpus < ACPI_MAX_CPUS)
+			acpi.apic_ids[cpus++] = id;
 		p += p[1];
 	}
 	if (cpus)
@@ -192,6 +196,11 @@ int acpi_init(void)
 unsigned acpi_cpu_count(void)
 {
 	return acpi.cpus;
+}
+
+uint32_t acpi_cpu_apic_id(unsigned i)
+{
+	return acpi.apic_ids[i];
 }
 
 uint16_t acpi_pm_timer_port(void)

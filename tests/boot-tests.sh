@@ -47,8 +47,13 @@ threads_ok=('^selftest: mutex: 8 threads x 2000 increments: ok$' '^selftest: con
 	'^selftest: semaphore: .*: ok$' '^selftest: futex: .*: ok$' '^selftest: sleep: .*: ok$'
 	'^selftest: preemption: .*: ok$' '^selftest: threads: 10000 created and joined .*: ok$'
 	'^selftest: threads: 1000 detached threads freed themselves: ok$')
-boot_case threads-smp1 0 '--smp 1' '--selftest=threads' "${threads_ok[@]}"
-boot_case fpu-smp1 0 '--smp 1' '--selftest=fpu' '^selftest: fpu: 3 threads \(AVX and SSE\) x 4 rounds intact across [0-9]+ context switches: ok$'
+for n in 1 2 4; do
+	boot_case threads-smp$n 0 "--smp $n" '--selftest=threads' "${threads_ok[@]}" \
+		"^selftest: affinity: main moved to each of $n CPUs in turn: ok$" ", $n CPUs\$"
+	boot_case fpu-smp$n 0 "--smp $n" '--selftest=fpu' \
+		"^selftest: fpu: $((3 * n)) threads \\(AVX and SSE\\) x 4 rounds intact across [0-9]+ context switches: ok$"
+done
+boot_case memory-smp4 0 '--smp 4' '--selftest=memory' '^selftest: memory: ok$'
 
 # Crash reports: cause, registers, a symbolized backtrace, a distinct status.
 crash='^backtrace:$'

@@ -40,6 +40,8 @@
 #define ICR_INIT (5 << 8)
 #define ICR_STARTUP (6 << 8)
 
+void tlb_init(void); /* tlb.c */
+
 static volatile uint8_t *apic;
 static bool tsc_deadline;
 static uint64_t apic_timer_hz; /* one-shot mode, divide by 16 */
@@ -83,6 +85,11 @@ static void send_icr(uint32_t dest, uint32_t low)
 void apic_send_ipi(uint32_t dest, uint8_t vector)
 {
 	send_icr(dest, vector | ICR_ASSERT);
+}
+
+void apic_send_nmi(uint32_t dest)
+{
+	send_icr(dest, (4 << 8) | ICR_ASSERT);
 }
 
 void apic_send_init(uint32_t dest)
@@ -165,6 +172,7 @@ void apic_init_cpu(void)
 		trap_set_handler(VEC_APIC_TIMER, timer_irq);
 		trap_set_handler(VEC_RESCHEDULE, reschedule_irq);
 		trap_set_handler(VEC_APIC_SPURIOUS, spurious_irq);
+		tlb_init();
 	}
 	wrmsr(MSR_APIC_BASE, base_msr | APIC_BASE_ENABLE);
 	apic_write(APIC_TPR, 0);

@@ -33,6 +33,20 @@ static int ist_for_vector(int v)
 	}
 }
 
+static void idt_load(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)idt };
+	__asm__ volatile("lidt %0" : : "m"(idtr));
+}
+
+void idt_init_cpu(void)
+{
+	idt_load();
+}
+
 void idt_init(void)
 {
 	for (int v = 0; v < NR_VECTORS; v++) {
@@ -46,9 +60,5 @@ void idt_init(void)
 			.offset_high = addr >> 32,
 		};
 	}
-	struct {
-		uint16_t limit;
-		uint64_t base;
-	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)idt };
-	__asm__ volatile("lidt %0" : : "m"(idtr));
+	idt_load();
 }

@@ -12,8 +12,12 @@
  * tables are unusable; without tables Kite assumes one CPU and no ACPI. */
 int acpi_init(void);
 
+#define ACPI_MAX_CPUS 64
+
 /* Number of usable CPUs in the MADT; 1 when there are no ACPI tables. */
 unsigned acpi_cpu_count(void);
+/* The local APIC id of the i-th of them. */
+uint32_t acpi_cpu_apic_id(unsigned i);
 
 /* The ACPI power-management timer's I/O port, or 0. */
 uint16_t acpi_pm_timer_port(void);

@@ -32,6 +32,9 @@ void paging_unmap(uintptr_t va, size_t size);
 /* Maps device memory (uncached) into the kernel virtual area; NULL on failure. */
 void *ioremap(phys_addr_t pa, size_t size);
 
+/* After unmapping: flushes the other CPUs' TLBs (interrupts must be on). */
+void tlb_flush_others(void);
+
 /* The physical address va maps to and the mapping's permissions, or -1. */
 int64_t paging_lookup(uintptr_t va, unsigned *prot);
 

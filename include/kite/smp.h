@@ -6,4 +6,7 @@
  * is online and scheduling. */
 void smp_init(void);
 
+/* A crash on one CPU halts the others (by NMI), so the report stands alone. */
+void smp_stop_others(void);
+
 #endif

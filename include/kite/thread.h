@@ -90,6 +90,9 @@ void thread_set_nice(struct thread *t, int nice);
 /* Prints every thread: id, name, state, CPU, time used. */
 void thread_list_print(void);
 
+/* Frees the stacks kept for reuse by thread_create. */
+void thread_cache_drain(void);
+
 /* Threads alive now (created, not yet freed). */
 unsigned thread_count(void);
 

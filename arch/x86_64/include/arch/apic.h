@@ -13,6 +13,7 @@ void apic_init_cpu(void);
 uint32_t apic_id(void);
 void apic_eoi(void);
 void apic_send_ipi(uint32_t apic_id, uint8_t vector);
+void apic_send_nmi(uint32_t apic_id);
 void apic_send_init(uint32_t apic_id);
 void apic_send_startup(uint32_t apic_id, uint8_t page);
 

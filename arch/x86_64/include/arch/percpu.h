@@ -19,6 +19,8 @@ struct arch_cpu {
 	struct tss tss;
 	uint64_t gdt[5];
 	uint32_t apic_id;
+	uintptr_t ist_tops[8];		/* this CPU's IST stacks, by slot (1..) */
+	uintptr_t start_stack_top;	/* an AP's first stack, later its idle thread's */
 	struct thread *switch_from;	/* the thread being switched away from */
 };
 

@@ -40,7 +40,8 @@ void gdt_init(struct cpu *c, const uintptr_t *ist_tops);
 
 /* Points IST slot `slot` of this CPU at a new stack top. */
 void tss_set_ist(int slot, uintptr_t top);
-void idt_init(void);
+void idt_init(void);		/* builds the IDT and loads it */
+void idt_init_cpu(void);	/* loads it on another CPU */
 
 /* Entry stubs, one per vector, defined in entry.S. */
 extern const uint64_t trap_stubs[NR_VECTORS];
