@@ -8,10 +8,14 @@
 #include <kite/heap.h>
 #include <kite/panic.h>
 #include <kite/printk.h>
+#include <kite/clock.h>
+#include <kite/cpu.h>
+#include <kite/spinlock.h>
+#include <kite/thread.h>
 #include <string.h>
 #include <stdint.h>
 
-#define CRASH_KINDS "null|wild|divzero|ud|gp|stack-overflow|double-fault|panic|assert|oom|nx|wp"
+#define CRASH_KINDS "null|wild|divzero|ud|gp|stack-overflow|thread-stack-overflow|double-fault|panic|panic-locked|assert|oom|nx|wp"
 
 static const char *crash_kind;
 
@@ -31,6 +35,46 @@ static __attribute__((noinline)) int recurse(int depth)
 	if (depth == zero - 1) /* never true; hides the endless recursion from the compiler */
 		return 0;
 	return recurse(depth + 1) + frame[0];
+}
+
+static void *overflow_thread(void *arg __unused)
+{
+	recurse(0);
+	return NULL;
+}
+
+/* A thread of its own overflows its stack: the report names the thread. */
+static void crash_thread_stack(void)
+{
+	struct thread_attr attr = { .name = "overflower" };
+	struct thread *t = thread_create(&attr, overflow_thread, NULL);
+	if (t)
+		thread_join(t);
+}
+
+static spinlock_t held_lock = SPINLOCK_INIT;
+
+static void *lock_waiter(void *arg __unused)
+{
+	unsigned long flags;
+	spin_lock_irqsave(&held_lock, &flags); /* spins with interrupts off */
+	spin_unlock_irqrestore(&held_lock, flags);
+	return NULL;
+}
+
+/* A panic with a spinlock held and interrupts off, while other CPUs spin on
+ * that lock with their interrupts off too: the report must still come out, and
+ * the run must still end. */
+static void crash_panic_locked(void)
+{
+	unsigned long flags;
+	spin_lock_irqsave(&held_lock, &flags);
+	for (unsigned i = 1; i < nr_cpus; i++) {
+		struct thread_attr attr = { .name = "lock-waiter" };
+		thread_create(&attr, lock_waiter, NULL);
+	}
+	clock_spin_ns(20 * NSEC_PER_MSEC); /* let them reach the lock */
+	panic("test: --test-crash=panic-locked (holding a spinlock, interrupts off)");
 }
 
 static void crash_oom(void)
@@ -62,6 +106,10 @@ static void run_crash(const char *kind)
 		(void)*(volatile int *)noncanonical_address;
 	else if (!strcmp(kind, "stack-overflow"))
 		recurse(0);
+	else if (!strcmp(kind, "thread-stack-overflow"))
+		crash_thread_stack();
+	else if (!strcmp(kind, "panic-locked"))
+		crash_panic_locked();
 	else if (!strcmp(kind, "double-fault"))
 		arch_crash_double_fault();
 	else if (!strcmp(kind, "panic"))
@@ -88,7 +136,7 @@ void crashtest_run(void)
 static int set_crash(const char *value)
 {
 	static const char *const kinds[] = { "null", "wild", "divzero", "ud", "gp",
-					     "stack-overflow", "double-fault", "panic", "assert", "oom", "nx", "wp" };
+					     "stack-overflow", "thread-stack-overflow", "double-fault", "panic", "panic-locked", "assert", "oom", "nx", "wp" };
 
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		if (!strcmp(value, kinds[i])) {

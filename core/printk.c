@@ -6,6 +6,8 @@
 #include <kite/printk.h>
 #include <kite/format.h>
 #include <kite/cmdline.h>
+#include <kite/spinlock.h>
+#include <kite/thread.h>
 
 #define MAX_CONSOLES 4
 #define PRINTK_BUF 512
@@ -24,6 +26,46 @@ void console_write(const char *s, size_t len)
 {
 	for (int i = 0; i < nr_consoles; i++)
 		consoles[i]->write(s, len);
+}
+
+#define INPUT_RING 256
+static char input_ring[INPUT_RING];
+static unsigned input_head, input_tail; /* input_lock */
+static spinlock_t input_lock = SPINLOCK_INIT;
+static unsigned status_requests;
+
+void console_input(const char *buf, size_t len)
+{
+	unsigned long flags;
+
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] == CONSOLE_STATUS_KEY) {
+			thread_list_print();
+			__atomic_add_fetch(&status_requests, 1, __ATOMIC_RELEASE);
+			continue;
+		}
+		spin_lock_irqsave(&input_lock, &flags);
+		if (input_tail - input_head < INPUT_RING)
+			input_ring[input_tail++ % INPUT_RING] = buf[i];
+		spin_unlock_irqrestore(&input_lock, flags);
+	}
+}
+
+unsigned console_status_requests(void)
+{
+	return __atomic_load_n(&status_requests, __ATOMIC_ACQUIRE);
+}
+
+size_t console_read(char *buf, size_t len)
+{
+	unsigned long flags;
+	size_t n = 0;
+
+	spin_lock_irqsave(&input_lock, &flags);
+	while (n < len && input_head != input_tail)
+		buf[n++] = input_ring[input_head++ % INPUT_RING];
+	spin_unlock_irqrestore(&input_lock, flags);
+	return n;
 }
 
 void printk_set_level(enum log_level level)

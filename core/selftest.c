@@ -5,7 +5,9 @@
  * figures before and after and fails (panics) on corruption or unless every
  * frame came back.
  */
+#include <kite/clock.h>
 #include <kite/cmdline.h>
+#include <kite/sched.h>
 #include <kite/errno.h>
 #include <kite/frame.h>
 #include <kite/heap.h>
@@ -126,6 +128,50 @@ static void selftest_memory(void)
 }
 
 
+/* The console's status key (Ctrl-T) arrives by interrupt through the I/O APIC
+ * and lists the threads; the test harness types it. */
+static void selftest_console(void)
+{
+	uint64_t deadline = clock_monotonic_ns() + 10 * NSEC_PER_SEC;
+	while (!console_status_requests()) {
+		if (clock_monotonic_ns() > deadline)
+			panic("selftest: console: no status key (Ctrl-T) within 10 s");
+		thread_sleep_until(clock_monotonic_ns() + NSEC_PER_MSEC);
+	}
+	pr_info("selftest: console: the status key listed the threads: ok\n");
+}
+
+/* The real-time clock against the host's time (--test-epoch=SECONDS, given by
+ * the harness), and the TSC's calibration against the ACPI timer. */
+static uint64_t test_epoch;
+
+static void selftest_clock(void)
+{
+	uint64_t now_s = clock_realtime_ns() / NSEC_PER_SEC;
+	if (test_epoch && (now_s + 10 < test_epoch || now_s > test_epoch + 10))
+		panic("selftest: clock: real time %lu s, the host said %lu s", now_s, test_epoch);
+	uint64_t t0 = clock_monotonic_ns();
+	thread_sleep_until(t0 + 100 * NSEC_PER_MSEC);
+	uint64_t slept = clock_monotonic_ns() - t0;
+	if (slept < 100 * NSEC_PER_MSEC)
+		panic("selftest: clock: a 100 ms sleep took %lu us", slept / 1000);
+	pr_info("selftest: clock: real time %lu s (host %lu s), 100 ms sleep took %lu us: ok\n", now_s,
+		test_epoch, slept / 1000);
+}
+
+static int set_test_epoch(const char *value)
+{
+	uint64_t v = 0;
+	for (const char *p = value; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		v = v * 10 + (*p - '0');
+	}
+	test_epoch = v;
+	return 0;
+}
+KOPT_VALUE("test-epoch", set_test_epoch, "SECONDS", "the host's time, for --selftest=clock");
+
 void selftest_threads(void);	/* core/threadtest.c */
 void selftest_fpu(void);	/* arch/x86_64/fputest.c */
 
@@ -136,6 +182,8 @@ static const struct {
 	{ "memory", selftest_memory },
 	{ "threads", selftest_threads },
 	{ "fpu", selftest_fpu },
+	{ "console", selftest_console },
+	{ "clock", selftest_clock },
 };
 
 /* Calls fn for each name in a comma-separated list; stops at the first it returns nonzero for. */
@@ -180,5 +228,5 @@ static int set_selftest(const char *value)
 	selftests = value;
 	return 0;
 }
-KOPT_VALUE("selftest", set_selftest, "memory,threads,fpu (any of them)",
+KOPT_VALUE("selftest", set_selftest, "memory,threads,fpu,console,clock (any of them)",
 	   "run in-guest self-tests after the banner");

@@ -45,6 +45,8 @@ struct fadt {
 } __attribute__((packed));
 
 #define MADT_LAPIC 0
+#define MADT_IOAPIC 1
+#define MADT_OVERRIDE 2
 #define MADT_X2APIC 9
 #define LAPIC_ENABLED 1
 #define LAPIC_ONLINE_CAPABLE 2
@@ -55,6 +57,10 @@ static struct {
 	bool found;
 	unsigned cpus;
 	uint32_t apic_ids[ACPI_MAX_CPUS];
+	struct acpi_ioapic ioapics[ACPI_MAX_IOAPICS];
+	unsigned nr_ioapics;
+	struct acpi_irq_override overrides[ACPI_MAX_OVERRIDES];
+	unsigned nr_overrides;
 	uint16_t pm1a_cnt, pm1b_cnt;
 	uint16_t pm_timer;
 	uint32_t smi_cmd;
@@ -111,6 +117,18 @@ static void parse_madt(const struct sdt_header *madt)
 		}
 		if ((flags & (LAPIC_ENABLED | LAPIC_ONLINE_CAPABLE)) && cpus < ACPI_MAX_CPUS)
 			acpi.apic_ids[cpus++] = id;
+		if (p[0] == MADT_IOAPIC && p[1] >= 12 && acpi.nr_ioapics < ACPI_MAX_IOAPICS)
+			acpi.ioapics[acpi.nr_ioapics++] = (struct acpi_ioapic){
+				.id = p[2],
+				.address = *(const uint32_t *)(p + 4),
+				.gsi_base = *(const uint32_t *)(p + 8),
+			};
+		if (p[0] == MADT_OVERRIDE && p[1] >= 10 && acpi.nr_overrides < ACPI_MAX_OVERRIDES)
+			acpi.overrides[acpi.nr_overrides++] = (struct acpi_irq_override){
+				.isa_irq = p[3],
+				.gsi = *(const uint32_t *)(p + 4),
+				.flags = *(const uint16_t *)(p + 8),
+			};
 		p += p[1];
 	}
 	if (cpus)
@@ -196,6 +214,19 @@ int acpi_init(void)
 unsigned acpi_cpu_count(void)
 {
 	return acpi.cpus;
+}
+
+const struct acpi_ioapic *acpi_ioapic(unsigned i)
+{
+	return i < acpi.nr_ioapics ? &acpi.ioapics[i] : NULL;
+}
+
+const struct acpi_irq_override *acpi_irq_override(unsigned isa_irq)
+{
+	for (unsigned i = 0; i < acpi.nr_overrides; i++)
+		if (acpi.overrides[i].isa_irq == isa_irq)
+			return &acpi.overrides[i];
+	return NULL;
 }
 
 uint32_t acpi_cpu_apic_id(unsigned i)

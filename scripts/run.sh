@@ -84,7 +84,7 @@ qemu+=("${extra_qemu[@]}")
 [ "$gdb" = 1 ] && echo "run.sh: waiting for gdb: gdb -ex 'target remote localhost:1234' $kernel" >&2
 
 set +e
-"${qemu[@]}" </dev/null
+"${qemu[@]}"
 rc=$?
 set -e
 

@@ -55,6 +55,12 @@ for n in 1 2 4; do
 done
 boot_case memory-smp4 0 '--smp 4' '--selftest=memory' '^selftest: memory: ok$'
 
+# The console's status key (Ctrl-T) comes in by interrupt through the I/O APIC.
+BOOT_INPUT='\x14' boot_case console-status-key 0 '--smp 2' '--selftest=console' \
+	'^threads:$' '^ +1 main +blocked ' '^ +[0-9]+ idle1 ' '^selftest: console: the status key listed the threads: ok$'
+# Real time from the CMOS clock, against the host's.
+boot_case clock 0 '' "--selftest=clock --test-epoch=$(date +%s)" '^selftest: clock: .*: ok$'
+
 # Crash reports: cause, registers, a symbolized backtrace, a distinct status.
 crash='^backtrace:$'
 frame='^  #0  ffffffff[0-9a-f]{8} '
@@ -78,6 +84,13 @@ boot_case crash-stack-overflow 105 '' '--test-crash=stack-overflow' \
 boot_case crash-double-fault 107 '' '--test-crash=double-fault' \
 	'^kite: crash: double fault \(vector 8\) at ffffffff' "$crash" "${frame}arch_crash_double_fault" \
 	'^kite: exit status 107 \(double fault\)$'
+boot_case crash-thread-stack-overflow 105 '' '--test-crash=thread-stack-overflow --threads-on-panic' \
+	"^kite: crash: stack overflow: writing ffffc[0-9a-f]+ hit the guard page of the thread stack of thread 'overflower'$" \
+	"^  thread 'overflower' \\(tid [0-9]+\\) on cpu 0$" '^threads:$' '^ +[0-9]+ overflower +running +0 ' \
+	"${frame}recurse" '^  #[0-9]+ .* overflow_thread\+0x' '^kite: exit status 105 \(stack overflow\)$'
+boot_case crash-panic-locked-smp4 100 '--smp 4' '--test-crash=panic-locked' \
+	'^kite: panic: test: --test-crash=panic-locked \(holding a spinlock, interrupts off\)$' \
+	"$crash" '^kite: exit status 100 \(panic\)$'
 boot_case crash-panic 100 '' '--test-crash=panic' '^kite: panic: test: --test-crash=panic$' \
 	"$crash" "${frame}crashtest_run" '^kite: exit status 100 \(panic\)$'
 boot_case crash-assert 100 '' '--test-crash=assert' \

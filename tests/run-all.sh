@@ -38,9 +38,11 @@ boot_case() {
 	shift 4
 	case "$name" in *"$filter"*) ;; *) return ;; esac
 	local log=$logs/${name//\//_}.log
+	# BOOT_INPUT, when set, is typed on the console a second after the start.
 	# shellcheck disable=SC2086
-	timeout "$BOOT_TIMEOUT" scripts/run.sh --tcg $run_opts ${kargs:+-- "$kargs"} >"$log" 2>&1
-	local rc=$?
+	{ if [ -n "${BOOT_INPUT:-}" ]; then sleep 1; printf '%b' "$BOOT_INPUT"; fi; } |
+		timeout "$BOOT_TIMEOUT" scripts/run.sh --tcg $run_opts ${kargs:+-- "$kargs"} >"$log" 2>&1
+	local rc=${PIPESTATUS[1]}
 	if [ $rc -eq 124 ]; then
 		fail "$name" "timed out after ${BOOT_TIMEOUT}s (log: $log)"
 		return

@@ -13,6 +13,26 @@
 int acpi_init(void);
 
 #define ACPI_MAX_CPUS 64
+#define ACPI_MAX_IOAPICS 4
+#define ACPI_MAX_OVERRIDES 16
+
+struct acpi_ioapic {
+	uint8_t id;
+	uint32_t address;
+	uint32_t gsi_base;
+};
+
+/* An ISA IRQ wired to another global system interrupt, or with other polarity. */
+struct acpi_irq_override {
+	uint8_t isa_irq;
+	uint32_t gsi;
+	uint16_t flags;		/* MPS INTI flags: bits 0-1 polarity, 2-3 trigger */
+};
+
+/* The i-th I/O APIC, or NULL. */
+const struct acpi_ioapic *acpi_ioapic(unsigned i);
+/* The override for an ISA IRQ, or NULL (then GSI = IRQ, edge, active high). */
+const struct acpi_irq_override *acpi_irq_override(unsigned isa_irq);
 
 /* Number of usable CPUs in the MADT; 1 when there are no ACPI tables. */
 unsigned acpi_cpu_count(void);

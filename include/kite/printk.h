@@ -35,4 +35,15 @@ struct console {
 void console_register(const struct console *con);
 void console_write(const char *s, size_t len);
 
+/*
+ * Bytes typed on the console (interrupt context). Ctrl-T prints the thread
+ * list, as BSD's status key does; everything else is kept for readers.
+ */
+#define CONSOLE_STATUS_KEY 0x14
+void console_input(const char *buf, size_t len);
+/* How many times the status key was pressed. */
+unsigned console_status_requests(void);
+/* Takes up to len buffered input bytes; returns how many. */
+size_t console_read(char *buf, size_t len);
+
 #endif
