@@ -24,7 +24,8 @@ KERNEL_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack -T arch/x86_6
 # libgcc supplies the 128-bit division the clock code uses (__udivti3).
 KERNEL_LIBS := $(shell $(CC) -print-libgcc-file-name)
 
-KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S core/*.c core/lib/*.c drivers/*.c)
+KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S core/*.c core/lib/*.c drivers/*.c) \
+	bench/sched/schedbench.c bench/sched/os_kite.c
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
 
 .PHONY: all deps run iso test unit-tests clean

@@ -20,6 +20,7 @@
 
 void crashtest_run(void);
 void selftest_run(void);
+void bench_run(void);
 int boot_cmdline(char *cmdline, int *argc, char ***argv);
 
 void kmain(uint32_t magic, uint32_t info_pa)
@@ -62,6 +63,7 @@ void kmain(uint32_t magic, uint32_t info_pa)
 	bootchart_mark("banner");
 	bootchart_print();
 	selftest_run();
+	bench_run();
 	crashtest_run();
 	/* FIXME: load and run argv[0] (the loader issue). */
 	(void)argc;

@@ -20,7 +20,13 @@ void timer_init(struct timer *t, void (*fn)(struct timer *t))
 	t->state = TIMER_IDLE;
 }
 
-/* Lock held (irqs off). */
+/*
+ * Lock held (irqs off). Programming the timer hardware costs (an MMIO or MSR
+ * write, a VM exit under a hypervisor), and a context switch asks for it every
+ * time, so the hardware is only moved earlier: a deadline that became later or
+ * went away leaves the timer as it was, and its interrupt, early or needless,
+ * just programs the next event.
+ */
 static void program_locked(struct cpu *c)
 {
 	uint64_t next = c->slice_end_ns ? c->slice_end_ns : UINT64_MAX;
@@ -29,7 +35,10 @@ static void program_locked(struct cpu *c)
 		uint64_t first = list_first(&c->timers.timers, struct timer, node)->deadline_ns;
 		next = first < next ? first : next;
 	}
-	arch_timer_program(next == UINT64_MAX ? 0 : next);
+	if (next == UINT64_MAX || (c->timer_armed_ns && c->timer_armed_ns <= next))
+		return;
+	c->timer_armed_ns = next;
+	arch_timer_program(next);
 }
 
 void timer_reprogram(void)
@@ -102,6 +111,7 @@ void timer_interrupt(void)
 	struct cpu *c = this_cpu();
 	uint64_t now = clock_monotonic_ns();
 
+	c->timer_armed_ns = 0; /* the one-shot has fired */
 	for (;;) {
 		arch_spin_lock(&c->timers.lock);
 		if (list_empty(&c->timers.timers) ||

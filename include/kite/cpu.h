@@ -44,6 +44,7 @@ struct cpu {
 	struct thread *idle;	/* runs when rq is empty */
 	bool idling;		/* halted in the idle loop */
 	uint64_t slice_end_ns;	/* when the current thread's time slice ends */
+	uint64_t timer_armed_ns; /* the timer hardware's deadline, 0 if none; timers.lock */
 	uint64_t context_switches;
 	struct arch_cpu arch;
 };
