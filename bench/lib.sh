@@ -233,3 +233,23 @@ run_guest() {
 	fi
 	[[ -z $RUN_PROBLEM ]]
 }
+
+# --- a Linux guest whose init is a given program (bench/sched.sh) -----------
+
+# pack_initramfs BINARY ARCHIVE: a gzip'd newc initramfs holding only /init, a
+# copy of BINARY (a static program). Rebuilt only when BINARY is newer than
+# ARCHIVE. As in build_linux_initramfs, /dev/console comes from the kernel's
+# own built-in initramfs.
+pack_initramfs() {
+	local bin=$1 archive=$2
+	local root=$archive.root
+	need_tools cpio gzip
+	[[ -e $archive && ! $bin -nt $archive ]] && return 0
+	rm -rf "$root"
+	mkdir -p "$root"
+	cp "$bin" "$root/init"
+	(cd "$root" && printf 'init\n' | cpio -o -H newc -R 0:0 --quiet) |
+		gzip -9 >"$archive.tmp" || die "could not pack $archive"
+	mv "$archive.tmp" "$archive"
+	rm -rf "$root"
+}

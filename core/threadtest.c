@@ -277,6 +277,31 @@ static void test_preemption(void)
 		"CPUs used %lx, %lu threads migrated: ok\n", n, late / 1000, least, most, cpus_seen, migrated);
 }
 
+/* --- priorities: on one CPU, a nice-10 thread gets a small share --- */
+static void test_priorities(void)
+{
+	static volatile uint64_t normal_count, nice_count;
+	struct thread_attr normal = { .name = "nice0", .affinity = 1 };
+	struct thread_attr nice = { .name = "nice10", .affinity = 1, .nice = 10 };
+
+	normal_count = nice_count = 0;
+	stop_spinning = 0;
+	struct thread *a = thread_create(&normal, spinner, (void *)&normal_count);
+	struct thread *b = thread_create(&nice, spinner, (void *)&nice_count);
+	check(a && b, "priorities: cannot create threads");
+	thread_sleep_until(clock_monotonic_ns() + ms(300));
+	stop_spinning = 1;
+	thread_join(a);
+	thread_join(b);
+	check(nice_count > 0, "priorities: the nice-10 thread never ran");
+	uint64_t ratio10 = normal_count * 10 / nice_count;
+	/* Weights 1024 and 110: about 9 to 1; allow for noise. */
+	check(ratio10 >= 30, "priorities: nice 0 got only %lu.%lu times the CPU of nice 10", ratio10 / 10,
+	      ratio10 % 10);
+	pr_info("selftest: priorities: nice 0 got %lu.%lu times the CPU of nice 10: ok\n", ratio10 / 10,
+		ratio10 % 10);
+}
+
 /* --- a thread visits every CPU by changing its own affinity --- */
 static void test_hop(void)
 {
@@ -356,6 +381,7 @@ void selftest_threads(void)
 	test_futex();
 	test_sleep();
 	test_preemption();
+	test_priorities();
 	test_hop();
 	test_many_threads();
 }
