@@ -5,6 +5,7 @@
  */
 #include <kite/cmdline.h>
 #include <kite/format.h>
+#include <stdint.h>
 #include <string.h>
 
 static bool is_blank(char c)
@@ -130,4 +131,22 @@ int cmdline_apply(char **words, int n, const struct kopt *opts, size_t nr_opts, 
 		}
 	}
 	return i;
+}
+
+int kopt_parse_u64(const char *value, uint64_t min, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!*value)
+		return -1;
+	for (const char *p = value; *p; p++) {
+		uint64_t digit = (uint64_t)(*p - '0');
+		if (*p < '0' || *p > '9' || v > (UINT64_MAX - digit) / 10)
+			return -1;
+		v = v * 10 + digit;
+	}
+	if (v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
 }

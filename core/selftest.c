@@ -161,14 +161,7 @@ static void selftest_clock(void)
 
 static int set_test_epoch(const char *value)
 {
-	uint64_t v = 0;
-	for (const char *p = value; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return -EINVAL;
-		v = v * 10 + (*p - '0');
-	}
-	test_epoch = v;
-	return 0;
+	return kopt_parse_u64(value, 0, UINT64_MAX / NSEC_PER_SEC, &test_epoch) ? -EINVAL : 0;
 }
 KOPT_VALUE("test-epoch", set_test_epoch, "SECONDS", "the host's time, for --selftest=clock");
 

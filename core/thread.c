@@ -77,6 +77,15 @@ static bool cacheable(const struct thread *t)
 	return ks->bottom && ks->top - ks->bottom == THREAD_STACK_DEFAULT;
 }
 
+static void release_memory(struct thread *t)
+{
+	stack_free(&t->stacks[STACK_THREAD]);
+	stack_free(&t->stacks[STACK_INTERRUPT]);
+	stack_free(&t->stacks[STACK_EXCEPTION]);
+	kfree(t->arch.fpu);
+	kfree(t);
+}
+
 static void thread_free(struct thread *t)
 {
 	spin_lock(&threads_lock);
@@ -89,11 +98,7 @@ static void thread_free(struct thread *t)
 		return;
 	}
 	spin_unlock(&threads_lock);
-	stack_free(&t->stacks[STACK_THREAD]);
-	stack_free(&t->stacks[STACK_INTERRUPT]);
-	stack_free(&t->stacks[STACK_EXCEPTION]);
-	kfree(t->arch.fpu);
-	kfree(t);
+	release_memory(t);
 }
 
 /* A cached thread, its fields cleared but its stacks and save area kept; or NULL. */
@@ -127,11 +132,7 @@ void thread_cache_drain(void)
 		struct thread *t = shell_take();
 		if (!t)
 			return;
-		stack_free(&t->stacks[STACK_THREAD]);
-		stack_free(&t->stacks[STACK_INTERRUPT]);
-		stack_free(&t->stacks[STACK_EXCEPTION]);
-		kfree(t->arch.fpu);
-		kfree(t);
+		release_memory(t);
 	}
 }
 

@@ -34,6 +34,8 @@ boot_case bad-option 2 '' '--no-such-option' "^kite: bad command line: unknown o
 boot_case bad-value 2 '' '--test-crash=explode' \
 	"^kite: bad command line: bad value 'explode' for --test-crash \\(expected null\\|"
 boot_case missing-value 2 '' '--test-crash' "^kite: bad command line: option '--test-crash' needs a value"
+boot_case cpus-option 0 '--smp 4' '--cpus=2' ', 2 CPUs$'
+boot_case bad-cpus 2 '' '--cpus=0' "^kite: bad command line: bad value '0' for --cpus \\(expected 1\\.\\.64\\)$"
 boot_case bad-quote 2 '' '"unclosed' '^kite: bad command line: unterminated quote'
 
 # The allocators inside the guest: real page tables, KVA, firmware memory map.

@@ -161,15 +161,10 @@ void smp_init(void)
 
 static int set_cpus(const char *value)
 {
-	unsigned v = 0;
-	for (const char *p = value; *p; p++) {
-		if (*p < '0' || *p > '9' || v > MAX_CPUS)
-			return -EINVAL;
-		v = v * 10 + (*p - '0');
-	}
-	if (v < 1 || v > MAX_CPUS)
+	uint64_t v;
+	if (kopt_parse_u64(value, 1, MAX_CPUS, &v))
 		return -EINVAL;
-	max_cpus = v;
+	max_cpus = (unsigned)v;
 	return 0;
 }
 KOPT_VALUE("cpus", set_cpus, "1..64", "use at most this many CPUs");

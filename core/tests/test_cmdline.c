@@ -116,3 +116,17 @@ TEST(errors_name_the_problem_and_apply_nothing)
 	CHECK_EQ(apply("---"), -1);
 	CHECK_EQ(apply("--verb"), -1); /* no prefix matching */
 }
+
+TEST(numbers_for_option_values)
+{
+	uint64_t v = 0;
+	CHECK_EQ(kopt_parse_u64("42", 1, 64, &v), 0);
+	CHECK_EQ(v, 42);
+	CHECK_EQ(kopt_parse_u64("0", 1, 64, &v), -1);
+	CHECK_EQ(kopt_parse_u64("65", 1, 64, &v), -1);
+	CHECK_EQ(kopt_parse_u64("", 0, 64, &v), -1);
+	CHECK_EQ(kopt_parse_u64("4x", 0, 64, &v), -1);
+	CHECK_EQ(kopt_parse_u64("99999999999999999999999", 0, UINT64_MAX, &v), -1);
+	CHECK_EQ(kopt_parse_u64("18446744073709551615", 0, UINT64_MAX, &v), 0);
+	CHECK(v == UINT64_MAX);
+}

@@ -15,6 +15,7 @@
 #define KITE_CMDLINE_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <kite/compiler.h>
 
 #define CMDLINE_MAX 4096
@@ -48,6 +49,9 @@ int cmdline_split(char *buf, char **words, int max_words, const char **error);
  */
 int cmdline_apply(char **words, int n, const struct kopt *opts, size_t nr_opts, char *errbuf,
 		  size_t errlen);
+
+/* A decimal number in [min, max] for an option's value: 0, or -1 if it is not one. */
+int kopt_parse_u64(const char *value, uint64_t min, uint64_t max, uint64_t *out);
 
 /* The registered options (the .kopts section). */
 const struct kopt *kopts_table(size_t *count);
