@@ -24,7 +24,7 @@ KERNEL_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack -T arch/x86_6
 # libgcc supplies the 128-bit division the clock code uses (__udivti3).
 KERNEL_LIBS := $(shell $(CC) -print-libgcc-file-name)
 
-KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S core/*.c core/lib/*.c drivers/*.c) \
+KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S core/*.c core/lib/*.c drivers/*.c fs/*.c) \
 	bench/sched/schedbench.c bench/sched/os_kite.c
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
 
@@ -78,7 +78,9 @@ $(BUILD)/kite.iso: $(BUILD)/kite.elf scripts/make-iso.sh
 # Host unit tests: the pure logic of core/, built for the host with sanitizers.
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -Icore/tests/include \
 	-fno-omit-frame-pointer -Iinclude -Iarch/x86_64/include -Itests
-UNIT_TESTS := $(patsubst core/tests/%.c,$(BUILD)/tests/%,$(wildcard core/tests/test_*.c))
+# Unit tests live beside their subsystem: core/tests/, fs/tests/, ...
+UNIT_TEST_SRCS := $(wildcard */tests/test_*.c)
+UNIT_TESTS := $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(UNIT_TEST_SRCS)))
 UNIT_LIB := tests/unit.c core/tests/host_stubs.c
 
 $(BUILD)/tests/test_frame: core/frame.c
@@ -87,7 +89,11 @@ $(BUILD)/tests/test_cmdline: core/cmdline.c core/lib/format.c
 $(BUILD)/tests/test_ksyms: core/ksyms.c
 $(BUILD)/tests/test_format: core/lib/format.c
 $(BUILD)/tests/test_kva: core/kva.c core/heap.c core/frame.c
-$(BUILD)/tests/%: core/tests/%.c $(UNIT_LIB) tests/unit.h | $(DEPS_STAMP)
+$(BUILD)/tests/test_cpio: fs/cpio.c core/lib/format.c
+$(BUILD)/tests/test_random: core/chacha20.c
+$(BUILD)/tests/test_vfs: fs/vnode.c fs/namei.c fs/ramfs.c core/tests/host_kernel.c
+vpath test_%.c $(sort $(dir $(UNIT_TEST_SRCS)))
+$(BUILD)/tests/%: %.c $(UNIT_LIB) tests/unit.h | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	@$(CC) $(UNIT_CFLAGS) $< $(filter %.c,$(filter-out $<,$^)) -o $@ -lpthread

@@ -25,6 +25,8 @@ struct semaphore {
 	struct wait_queue wq;
 };
 
+#define MUTEX_INIT(name) { .state = 0, .wq = WAIT_QUEUE_INIT((name).wq) }
+
 void mutex_init(struct mutex *m);
 void mutex_lock(struct mutex *m);
 int mutex_lock_deadline(struct mutex *m, uint64_t deadline_ns);

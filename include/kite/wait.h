@@ -33,6 +33,8 @@ struct waiter {
 	bool woken;		/* set by the waker, under the queue's lock */
 };
 
+#define WAIT_QUEUE_INIT(name) { .lock = SPINLOCK_INIT, .waiters = LIST_INIT((name).waiters) }
+
 void wait_queue_init(struct wait_queue *wq);
 
 /* With wq->lock held (irqsave, flags): sleeps until woken or the deadline;
