@@ -13,6 +13,7 @@
 #include <kite/printk.h>
 #include <kite/sched.h>
 #include <kite/clock.h>
+#include <kite/file.h>
 #include <kite/smp.h>
 #include <arch/fpu.h>
 
@@ -52,7 +53,8 @@ void kmain(uint32_t magic, uint32_t info_pa)
 	bootchart_mark("scheduler");		/* threads, timer interrupts on */
 	smp_init();				/* the other CPUs */
 	bootchart_mark("cpus");
-	run_initcalls(INIT_PLATFORM);
+	run_initcalls(INIT_PLATFORM);		/* clocks, device registrations */
+	fs_init();				/* root, /dev, /tmp, descriptors 0-2 */
 	run_initcalls(INIT_DEVICE);
 	run_initcalls(INIT_LATE);
 	bootchart_mark("devices");

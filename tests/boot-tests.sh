@@ -57,6 +57,12 @@ for n in 1 2 4; do
 done
 boot_case memory-smp4 0 '--smp 4' '--selftest=memory' '^selftest: memory: ok$'
 
+# The file system calls: errors, descriptors, devices, sparse files, pipes.
+files_ok=('^selftest: files: 1024 descriptors open at the limit, then EMFILE$'
+	'^selftest: files: 16 MiB through a pipe between two threads, verified$' '^selftest: files: ok$')
+boot_case files-smp1 0 '--smp 1' '--selftest=files' "${files_ok[@]}"
+boot_case files-smp2 0 '--smp 2' '--selftest=files' "${files_ok[@]}"
+
 # The console's status key (Ctrl-T) comes in by interrupt through the I/O APIC.
 BOOT_INPUT='\x14' boot_case console-status-key 0 '--smp 2' '--selftest=console' \
 	'^threads:$' '^ +1 main +(blocked|running|runnable) ' '^ +[0-9]+ idle1 ' '^selftest: console: the status key listed the threads: ok$'

@@ -1,0 +1,152 @@
+/*
+ * Pipes: a 64 KiB ring with a reader end and a writer end. Readers block while
+ * it is empty and a writer exists (EOF when none is left), writers block while
+ * it is full and a reader exists (EPIPE when none is left); O_NONBLOCK turns the
+ * waits into EAGAIN. Writes of up to PIPE_BUF bytes are atomic.
+ *
+ * Locking: the wait queue's lock protects the ring and the counts.
+ */
+#include <kite/errno.h>
+#include <kite/file.h>
+#include <kite/fs_calls.h>
+#include <kite/heap.h>
+#include <kite/wait.h>
+#include <string.h>
+
+#define PIPE_SIZE (64 * 1024)
+#define PIPE_BUF 4096
+
+struct pipe {
+	struct wait_queue wq;	/* readers and writers both wait here */
+	char *buf;
+	size_t head, count;	/* wq.lock */
+	int readers, writers;	/* wq.lock */
+};
+
+static ssize_t pipe_read(struct file *f, void *out, size_t len, uint64_t *pos __unused)
+{
+	struct pipe *p = f->priv;
+	unsigned long flags;
+	ssize_t n = 0;
+
+	if (!len)
+		return 0;
+	spin_lock_irqsave(&p->wq.lock, &flags);
+	while (!p->count && p->writers) {
+		if (f->flags & O_NONBLOCK) {
+			n = -EAGAIN;
+			goto out_unlock;
+		}
+		wait_queue_sleep(&p->wq, &flags, DEADLINE_NONE);
+	}
+	while ((size_t)n < len && p->count) {
+		size_t chunk = MIN(len - (size_t)n, MIN(p->count, PIPE_SIZE - p->head));
+		memcpy((char *)out + n, p->buf + p->head, chunk);
+		p->head = (p->head + chunk) % PIPE_SIZE;
+		p->count -= chunk;
+		n += (ssize_t)chunk;
+	}
+	wait_queue_wake_locked(&p->wq, -1); /* writers waiting for room */
+out_unlock:
+	spin_unlock_irqrestore(&p->wq.lock, flags);
+	return n;
+}
+
+static ssize_t pipe_write(struct file *f, const void *in, size_t len, uint64_t *pos __unused)
+{
+	struct pipe *p = f->priv;
+	unsigned long flags;
+	size_t done = 0;
+
+	spin_lock_irqsave(&p->wq.lock, &flags);
+	while (done < len) {
+		if (!p->readers) {
+			spin_unlock_irqrestore(&p->wq.lock, flags);
+			return done ? (ssize_t)done : -EPIPE; /* FIXME: SIGPIPE with signals */
+		}
+		size_t room = PIPE_SIZE - p->count;
+		/* Small writes go in whole or wait, so they never interleave. */
+		if (!room || (len - done <= PIPE_BUF && room < len - done)) {
+			if (f->flags & O_NONBLOCK) {
+				spin_unlock_irqrestore(&p->wq.lock, flags);
+				return done ? (ssize_t)done : -EAGAIN;
+			}
+			wait_queue_sleep(&p->wq, &flags, DEADLINE_NONE);
+			continue;
+		}
+		size_t tail = (p->head + p->count) % PIPE_SIZE;
+		size_t chunk = MIN(len - done, MIN(room, PIPE_SIZE - tail));
+		memcpy(p->buf + tail, (const char *)in + done, chunk);
+		p->count += chunk;
+		done += chunk;
+		wait_queue_wake_locked(&p->wq, -1); /* readers */
+	}
+	spin_unlock_irqrestore(&p->wq.lock, flags);
+	return (ssize_t)done;
+}
+
+static void pipe_release(struct file *f)
+{
+	struct pipe *p = f->priv;
+	unsigned long flags;
+
+	spin_lock_irqsave(&p->wq.lock, &flags);
+	if ((f->flags & O_ACCMODE) == O_RDONLY)
+		p->readers--;
+	else
+		p->writers--;
+	bool last = !p->readers && !p->writers;
+	wait_queue_wake_locked(&p->wq, -1); /* EOF or EPIPE for the other end */
+	spin_unlock_irqrestore(&p->wq.lock, flags);
+	if (last) {
+		kfree(p->buf);
+		kfree(p);
+	}
+}
+
+static const struct file_ops pipe_ops = {
+	.read = pipe_read,
+	.write = pipe_write,
+	.release = pipe_release,
+};
+
+long sys_pipe2(int fds[2], int flags)
+{
+	if (flags & ~(O_CLOEXEC | O_NONBLOCK))
+		return -EINVAL;
+	struct pipe *p = kzalloc(sizeof(*p));
+	char *buf = kmalloc(PIPE_SIZE);
+	struct file *r = file_new(&pipe_ops, NULL, O_RDONLY | (flags & O_NONBLOCK));
+	struct file *w = file_new(&pipe_ops, NULL, O_WRONLY | (flags & O_NONBLOCK));
+	if (!p || !buf || !r || !w) {
+		kfree(p);
+		kfree(buf);
+		kfree(r);
+		kfree(w);
+		return -ENOMEM;
+	}
+	wait_queue_init(&p->wq);
+	p->buf = buf;
+	p->readers = p->writers = 1;
+	r->priv = w->priv = p;
+	int rfd = fd_install(r, 0, flags & O_CLOEXEC);
+	if (rfd < 0) {
+		file_put(r);
+		file_put(w);
+		return rfd;
+	}
+	int wfd = fd_install(w, 0, flags & O_CLOEXEC);
+	if (wfd < 0) {
+		sys_close(rfd);
+		file_put(w);
+		return wfd;
+	}
+	fds[0] = rfd;
+	fds[1] = wfd;
+	return 0;
+}
+
+long sys_pipe(int fds[2])
+{
+	return sys_pipe2(fds, 0);
+}
