@@ -42,10 +42,21 @@ void fs_init(void)
 	if (!root || !dev)
 		out_of_memory("no memory for the root file system");
 	vfs_set_root(root);
-	if (sys_mkdir("/dev", 0755) || sys_mkdir("/tmp", 01777) || vfs_mount("/dev", dev))
-		panic("fs: cannot make /dev and /tmp");
+	long err = sys_mkdir("/dev", 0755);
+	if (!err)
+		err = sys_mkdir("/tmp", 01777);
+	if (!err)
+		err = vfs_mount("/dev", dev);
+	if (err == -ENOMEM)
+		out_of_memory("no memory for /dev and /tmp");
+	if (err)
+		panic("fs: cannot make /dev and /tmp: error %ld", err);
 	make_device_nodes();
-	for (int fd = 0; fd < 3; fd++)
-		if (sys_open("/dev/console", O_RDWR, 0) != fd)
-			panic("fs: cannot open the console as descriptor %d", fd);
+	for (int fd = 0; fd < 3; fd++) {
+		long got = sys_open("/dev/console", O_RDWR, 0);
+		if (got == -ENOMEM)
+			out_of_memory("no memory to open the console");
+		if (got != fd)
+			panic("fs: cannot open the console as descriptor %d: %ld", fd, got);
+	}
 }

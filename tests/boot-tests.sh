@@ -18,7 +18,8 @@ boot_case q35-8m 0 '--machine q35 --mem 8M' '' ': [67]\.[0-9] MiB memory'
 boot_case pc-8m 0 '--machine pc --mem 8M' '' ': [67]\.[0-9] MiB memory'
 boot_case q35-4g 0 '--machine q35 --mem 4G --smp 2' '' ': 409[0-9]\.[0-9] MiB memory, 2 CPUs$'
 boot_case pc-4g 0 '--machine pc --mem 4G' '' ': 409[0-9]\.[0-9] MiB memory'
-boot_case smallest 0 '--mem 2M' '' "$banner"
+boot_case smallest 0 '--mem 3M' '' "$banner"
+boot_case too-small 101 '--mem 2M' '' '^kite: out of memory: ' '^kite: exit status 101 \(out of memory\)$'
 
 # GRUB: the same kernel file from an ISO (make iso).
 boot_case grub-iso 0 "--iso $ISO" '' "$banner"
