@@ -12,6 +12,8 @@ const struct kopt *kopts_table(size_t *count)
 }
 
 static char *words[CMDLINE_MAX_WORDS];
+static char **program_argv;
+static int program_argc;
 
 /* Applies the kernel options; *argv gets the program's words. 0, or -1 after
  * printing the reason. */
@@ -34,5 +36,13 @@ int boot_cmdline(char *cmdline, int *argc, char ***argv)
 	}
 	*argc = n - first;
 	*argv = &words[first];
+	program_argc = *argc;
+	program_argv = *argv;
 	return 0;
+}
+
+const char *const *boot_program_args(int *argc)
+{
+	*argc = program_argc;
+	return (const char *const *)program_argv;
 }

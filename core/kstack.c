@@ -43,3 +43,9 @@ const struct kstack *kstack_containing(uintptr_t addr, uintptr_t len)
 	}
 	return 0;
 }
+
+void kstack_for_each(void (*fn)(const struct kstack *s, void *arg), void *arg)
+{
+	list_for_each(pos, &kstacks)
+		fn(list_entry(pos, struct kstack, node), arg);
+}

@@ -14,6 +14,7 @@
 #include <kite/sched.h>
 #include <kite/clock.h>
 #include <kite/file.h>
+#include <kite/random.h>
 #include <kite/smp.h>
 #include <arch/fpu.h>
 
@@ -48,6 +49,7 @@ void kmain(uint32_t magic, uint32_t info_pa)
 	bootchart_mark("memory");
 	acpi_init();				/* firmware tables: CPUs, timer, power-off */
 	clock_init();				/* the TSC's rate */
+	random_init();				/* the CSPRNG, from RDSEED/RDRAND or TSC jitter */
 	fpu_init_cpu();				/* SSE, AVX for applications */
 	sched_init(ist_stack_top(IST_INTERRUPT), ist_stack_top(IST_EXCEPTION));
 	bootchart_mark("scheduler");		/* threads, timer interrupts on */

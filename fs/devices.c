@@ -1,11 +1,13 @@
 /*
- * The simple character devices: null, zero, full, and the console (also as
- * tty). Each registers itself; fs_init makes their nodes in /dev.
+ * The simple character devices: null, zero, full, random and urandom (the
+ * ChaCha20 CSPRNG of core/random.c; both never block once seeded at boot), and
+ * the console (also as tty). Each registers itself; fs_init makes their nodes in /dev.
  */
 #include <kite/errno.h>
 #include <kite/file.h>
 #include <kite/init.h>
 #include <kite/printk.h>
+#include <kite/random.h>
 #include <kite/sched.h>
 #include <kite/clock.h>
 #include <string.h>
@@ -31,6 +33,21 @@ static ssize_t write_full(struct file *f __unused, const void *buf __unused, siz
 {
 	return -ENOSPC;
 }
+
+static ssize_t read_random(struct file *f __unused, void *buf, size_t len, uint64_t *pos __unused)
+{
+	random_bytes(buf, len);
+	return (ssize_t)len;
+}
+
+/* Writing to /dev/random mixes the data in, as on Linux (without crediting it). */
+static ssize_t write_random(struct file *f __unused, const void *buf, size_t len, uint64_t *pos __unused)
+{
+	random_add_entropy(buf, len < 256 ? len : 256);
+	return (ssize_t)len;
+}
+
+static const struct file_ops random_ops = { .read = read_random, .write = write_random };
 
 static const struct file_ops null_ops = { .read = read_eof, .write = write_sink, .seekable = true };
 static const struct file_ops zero_ops = { .read = read_zeros, .write = write_sink, .seekable = true };
@@ -91,6 +108,8 @@ static const struct device simple_devices[] = {
 	{ .name = "null", .major = 1, .minor = 3, .mode = 0666, .ops = &null_ops },
 	{ .name = "zero", .major = 1, .minor = 5, .mode = 0666, .ops = &zero_ops },
 	{ .name = "full", .major = 1, .minor = 7, .mode = 0666, .ops = &full_ops },
+	{ .name = "random", .major = 1, .minor = 8, .mode = 0666, .ops = &random_ops },
+	{ .name = "urandom", .major = 1, .minor = 9, .mode = 0666, .ops = &random_ops },
 	{ .name = "tty", .major = 5, .minor = 0, .mode = 0666, .ops = &console_ops },
 	{ .name = "console", .major = 5, .minor = 1, .mode = 0600, .ops = &console_ops },
 };

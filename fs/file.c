@@ -39,6 +39,7 @@ void file_put(struct file *f)
 	if (f->ops->release)
 		f->ops->release(f);
 	vnode_put(f->vn);
+	kfree(f->path);
 	kfree(f);
 }
 

@@ -4,7 +4,11 @@
  * the calls' Linux signatures, so that it can become a program that also runs
  * on Linux once the loader lands (the differential test of the VFS issue).
  */
+#include <kite/clock.h>
+#include <kite/cpu.h>
 #include <kite/errno.h>
+#include <kite/format.h>
+#include <kite/sched.h>
 #include <kite/file.h>
 #include <kite/fs_calls.h>
 #include <kite/heap.h>
@@ -228,6 +232,17 @@ static void devices(void)
 	check_eq(sys_read(fd, buf, sizeof(buf)), 0);
 	check_eq(sys_write(fd, buf, sizeof(buf)), sizeof(buf));
 	sys_close(fd);
+	/* /dev/urandom: two reads differ and are not all zero. */
+	uint8_t r1[32], r2[32];
+	fd = sys_open("/dev/urandom", O_RDONLY, 0);
+	check_eq(sys_read(fd, r1, sizeof(r1)), sizeof(r1));
+	check_eq(sys_read(fd, r2, sizeof(r2)), sizeof(r2));
+	check(memcmp(r1, r2, sizeof(r1)) != 0);
+	int nonzero = 0;
+	for (size_t i = 0; i < sizeof(r1); i++)
+		nonzero += r1[i] != 0;
+	check(nonzero > 16);
+	sys_close(fd);
 	fd = sys_open("/dev/full", O_WRONLY, 0);
 	check_eq(sys_write(fd, buf, 1), -ENOSPC);
 	sys_close(fd);
@@ -321,6 +336,68 @@ static void pipes(void)
 	pr_info("selftest: files: 16 MiB through a pipe between two threads, verified\n");
 }
 
+static long read_file(const char *path, char *buf, size_t size)
+{
+	int fd = (int)sys_open(path, O_RDONLY, 0);
+	if (fd < 0)
+		return fd;
+	long total = 0, n;
+	while ((n = sys_read(fd, buf + total, size - 1 - (size_t)total)) > 0)
+		total += n;
+	sys_close(fd);
+	buf[total] = '\0';
+	return n < 0 ? n : total;
+}
+
+static void *sleeper(void *arg)
+{
+	volatile int *stop = arg;
+	while (!*stop)
+		thread_sleep_until(clock_monotonic_ns() + NSEC_PER_MSEC);
+	return NULL;
+}
+
+static void procfs(void)
+{
+	static char text[16384];
+	char link[64];
+	volatile int stop = 0;
+	struct thread_attr attr = { .name = "maps-test" };
+	struct thread *t = thread_create(&attr, sleeper, (void *)&stop);
+	check(t);
+	check(read_file("/proc/self/maps", text, sizeof(text)) > 0);
+	check(strstr(text, " r-xp 00000000 00:00 0 "));
+	check(strstr(text, "[kite]"));
+	check(strstr(text, " rw-p 00000000 00:00 0                          [heap]"));
+	check(strstr(text, " rw-p 00000000 00:00 0                          [stack:maps-test]"));
+	check(strstr(text, " ---p 00000000 00:00 0\n"));
+	pr_info("selftest: files: /proc/self/maps:\n");
+	console_write(text, strlen(text));
+	stop = 1;
+	thread_join(t);
+	check_eq(sys_readlink("/proc/self", link, sizeof(link)), 1);
+	check(link[0] == '1');
+	check(read_file("/proc/self/status", text, sizeof(text)) > 0 && strstr(text, "Threads:\t"));
+	check(read_file("/proc/cpuinfo", text, sizeof(text)) > 0 && strstr(text, "processor\t: 0\n"));
+	check(read_file("/proc/meminfo", text, sizeof(text)) > 0 && strstr(text, "MemTotal:"));
+	check(read_file("/proc/uptime", text, sizeof(text)) > 0);
+	check(read_file("/proc/stat", text, sizeof(text)) > 0 && strstr(text, "cpu0 "));
+	check(read_file("/sys/devices/system/cpu/online", text, sizeof(text)) > 0);
+	char expect[16];
+	ksnprintf(expect, sizeof(expect), nr_cpus > 1 ? "0-%u\n" : "0\n", nr_cpus - 1);
+	check(!strcmp(text, expect));
+	long n = sys_readlink("/proc/self/fd/1", link, sizeof(link));
+	check(n == 12 && !memcmp(link, "/dev/console", 12));
+	int fd = (int)sys_open("/dev/stdout", O_WRONLY, 0); /* through /proc/self/fd/1 */
+	check(fd >= 3);
+	n = sys_readlink("/proc/self/fd/3", link, sizeof(link));
+	check(n == 11 && !memcmp(link, "/dev/stdout", 11));
+	sys_close(fd);
+	check_eq(sys_readlink("/proc/self/fd/3", link, sizeof(link)), -ENOENT);
+	check_eq(sys_open("/proc/self/nothing", O_RDONLY, 0), -ENOENT);
+	check_eq(sys_open("/proc/meminfo", O_WRONLY, 0), -EACCES);
+}
+
 void selftest_files(void)
 {
 	basic_io();
@@ -329,5 +406,6 @@ void selftest_files(void)
 	devices();
 	sparse();
 	pipes();
+	procfs();
 	pr_info("selftest: files: ok\n");
 }

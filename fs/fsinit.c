@@ -12,6 +12,7 @@
 #include <string.h>
 
 int device_count(void);
+int procfs_mount(void);
 const struct device *device_at(int i);
 
 static void make_device_nodes(void)
@@ -47,10 +48,16 @@ void fs_init(void)
 		err = sys_mkdir("/tmp", 01777);
 	if (!err)
 		err = vfs_mount("/dev", dev);
+	if (!err)
+		err = sys_mkdir("/proc", 0555);
+	if (!err)
+		err = sys_mkdir("/sys", 0555);
+	if (!err)
+		err = procfs_mount();
 	if (err == -ENOMEM)
-		out_of_memory("no memory for /dev and /tmp");
+		out_of_memory("no memory for /dev, /tmp, /proc and /sys");
 	if (err)
-		panic("fs: cannot make /dev and /tmp: error %ld", err);
+		panic("fs: cannot make /dev, /tmp, /proc and /sys: error %ld", err);
 	make_device_nodes();
 	for (int fd = 0; fd < 3; fd++) {
 		long got = sys_open("/dev/console", O_RDWR, 0);

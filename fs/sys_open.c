@@ -4,6 +4,7 @@
 #include <kite/errno.h>
 #include <kite/file.h>
 #include <kite/fs_calls.h>
+#include <kite/heap.h>
 #include <string.h>
 
 struct file *fd_remove(int fd);
@@ -28,6 +29,34 @@ int dirfd_base(int dirfd, const char *path, struct vnode **base)
 	*base = vnode_get(f->vn);
 	file_put(f);
 	return 0;
+}
+
+/* The absolute form of a name opened relative to dirfd (NULL if unknown). */
+static char *absolute_name(int dirfd, const char *path)
+{
+	char *abs = kmalloc(PATH_MAX);
+	if (!abs)
+		return NULL;
+	if (path[0] == '/') {
+		strlcpy(abs, path, PATH_MAX);
+		return abs;
+	}
+	struct vnode *base;
+	int err = dirfd_base(dirfd, path, &base);
+	if (!err) {
+		struct vnode *dir = base ? base : vfs_cwd();
+		err = vfs_path_of(dir, abs, PATH_MAX);
+		vnode_put(dir);
+	}
+	size_t len = err ? 0 : strlen(abs);
+	if (err || len + 1 + strlen(path) >= PATH_MAX) {
+		kfree(abs);
+		return NULL;
+	}
+	if (abs[len - 1] != '/')
+		abs[len++] = '/';
+	strlcpy(abs + len, path, PATH_MAX - len);
+	return abs;
 }
 
 /* Finds or creates the file for open(O_CREAT). */
@@ -88,6 +117,8 @@ long sys_openat(int dirfd, const char *path, int flags, unsigned mode)
 		err = -ENOTDIR;
 	} else if (S_ISDIR(vn->mode) && (acc != O_RDONLY || (flags & O_TRUNC))) {
 		err = -EISDIR;
+	} else if (S_ISREG(vn->mode) && acc != O_RDONLY && !vn->ops->write) {
+		err = -EACCES; /* read-only by nature (/proc) */
 	} else if (S_ISCHR(vn->mode)) {
 		const struct device *dev = device_find(vn->rdev);
 		if (dev)
@@ -106,6 +137,7 @@ long sys_openat(int dirfd, const char *path, int flags, unsigned mode)
 		vnode_put(vn);
 		return -ENOMEM;
 	}
+	f->path = absolute_name(dirfd, path);
 	int fd = fd_install(f, 0, flags & O_CLOEXEC);
 	if (fd < 0)
 		file_put(f);

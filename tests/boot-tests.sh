@@ -60,7 +60,10 @@ boot_case memory-smp4 0 '--smp 4' '--selftest=memory' '^selftest: memory: ok$'
 
 # The file system calls: errors, descriptors, devices, sparse files, pipes.
 files_ok=('^selftest: files: 1024 descriptors open at the limit, then EMFILE$'
-	'^selftest: files: 16 MiB through a pipe between two threads, verified$' '^selftest: files: ok$')
+	'^selftest: files: 16 MiB through a pipe between two threads, verified$'
+	'^ffffffff80100000-ffffffff[0-9a-f]{8} r-xp 00000000 00:00 0 +\[kite\]$'
+	'^ffffc[0-9a-f]{11}-ffffc[0-9a-f]{11} rw-p 00000000 00:00 0 +\[stack:maps-test\]$'
+	'^selftest: files: ok$')
 boot_case files-smp1 0 '--smp 1' '--selftest=files' "${files_ok[@]}"
 boot_case files-smp2 0 '--smp 2' '--selftest=files' "${files_ok[@]}"
 

@@ -53,6 +53,9 @@ int cmdline_apply(char **words, int n, const struct kopt *opts, size_t nr_opts, 
 /* A decimal number in [min, max] for an option's value: 0, or -1 if it is not one. */
 int kopt_parse_u64(const char *value, uint64_t min, uint64_t max, uint64_t *out);
 
+/* The program's words from the kernel command line (after the options). */
+const char *const *boot_program_args(int *argc);
+
 /* The registered options (the .kopts section). */
 const struct kopt *kopts_table(size_t *count);
 

@@ -32,6 +32,7 @@ struct file {
 	struct mutex pos_lock;
 	int refs;		/* atomic: descriptors (dup) pointing here */
 	void *priv;		/* the pipe, or the device's data */
+	char *path;		/* the absolute name it was opened by (for /proc), or NULL */
 };
 
 extern const struct file_ops vnode_file_ops;

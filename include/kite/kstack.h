@@ -27,4 +27,7 @@ const struct kstack *kstack_guard_hit(uintptr_t addr);
 /* The stack that holds all of [addr, addr + len), or NULL. */
 const struct kstack *kstack_containing(uintptr_t addr, uintptr_t len);
 
+/* Calls fn for every registered stack (no lock: for listings). */
+void kstack_for_each(void (*fn)(const struct kstack *s, void *arg), void *arg);
+
 #endif

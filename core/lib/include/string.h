@@ -14,5 +14,6 @@ int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
 size_t strlcpy(char *dst, const char *src, size_t size);
 char *strcpy(char *dst, const char *src);
+char *strstr(const char *haystack, const char *needle);
 
 #endif
