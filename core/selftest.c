@@ -168,6 +168,7 @@ KOPT_VALUE("test-epoch", set_test_epoch, "SECONDS", "the host's time, for --self
 void selftest_threads(void);	/* core/threadtest.c */
 void selftest_fpu(void);	/* arch/x86_64/fputest.c */
 void selftest_files(void);	/* fs/filetest.c */
+void selftest_tree(void);	/* fs/treelist.c */
 
 static const struct {
 	const char *name;
@@ -179,6 +180,7 @@ static const struct {
 	{ "console", selftest_console },
 	{ "clock", selftest_clock },
 	{ "files", selftest_files },
+	{ "tree", selftest_tree },
 };
 
 /* Calls fn for each name in a comma-separated list; stops at the first it returns nonzero for. */
@@ -223,5 +225,5 @@ static int set_selftest(const char *value)
 	selftests = value;
 	return 0;
 }
-KOPT_VALUE("selftest", set_selftest, "memory,threads,fpu,console,clock,files (any of them)",
+KOPT_VALUE("selftest", set_selftest, "memory,threads,fpu,console,clock,files,tree (any of them)",
 	   "run in-guest self-tests after the banner");

@@ -13,6 +13,7 @@
 
 int device_count(void);
 int procfs_mount(void);
+void bootfs_unpack(void);
 const struct device *device_at(int i);
 
 static void make_device_nodes(void)
@@ -59,6 +60,7 @@ void fs_init(void)
 	if (err)
 		panic("fs: cannot make /dev, /tmp, /proc and /sys: error %ld", err);
 	make_device_nodes();
+	bootfs_unpack();
 	for (int fd = 0; fd < 3; fd++) {
 		long got = sys_open("/dev/console", O_RDWR, 0);
 		if (got == -ENOMEM)

@@ -9,6 +9,7 @@
 #   --machine TYPE       q35 (default) or pc
 #   --kernel FILE        the kernel (default build/kite.elf)
 #   --iso FILE           boot this ISO through GRUB instead of -kernel
+#   --initrd FILE        the boot archive (a cpio newc archive) for the root file system
 #   --kvm | --tcg        force the accelerator (default: KVM when usable)
 #   --gdb                QEMU waits for a debugger on localhost:1234 (see docs/debugging.md)
 #   --no-exit-device     leave out isa-debug-exit (the kernel then powers off by ACPI)
@@ -20,7 +21,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-mem=128M smp=1 machine=q35 kernel="$top/build/kite.elf" iso="" accel=auto gdb=0 exit_device=1
+mem=128M smp=1 machine=q35 kernel="$top/build/kite.elf" iso="" initrd="" accel=auto gdb=0 exit_device=1
 extra_qemu=()
 
 usage() { sed -n '2,20s/^# \{0,1\}//p' "$0"; }
@@ -33,6 +34,7 @@ while [ $# -gt 0 ]; do
 	--machine) machine=${2:?}; shift 2 ;;
 	--kernel) kernel=${2:?}; shift 2 ;;
 	--iso) iso=${2:?}; shift 2 ;;
+	--initrd) initrd=${2:?}; shift 2 ;;
 	--kvm) accel=kvm; shift ;;
 	--tcg) accel=tcg; shift ;;
 	--gdb) gdb=1; shift ;;
@@ -78,6 +80,10 @@ if [ -n "$iso" ]; then
 else
 	qemu+=(-kernel "$kernel")
 	[ -n "$kernel_args" ] && qemu+=(-append "$kernel_args")
+	if [ -n "$initrd" ]; then
+		[ -f "$initrd" ] || die "no such boot archive: $initrd"
+		qemu+=(-initrd "$initrd")
+	fi
 fi
 qemu+=("${extra_qemu[@]}")
 

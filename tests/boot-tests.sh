@@ -67,6 +67,12 @@ files_ok=('^selftest: files: 1024 descriptors open at the limit, then EMFILE$'
 boot_case files-smp1 0 '--smp 1' '--selftest=files' "${files_ok[@]}"
 boot_case files-smp2 0 '--smp 2' '--selftest=files' "${files_ok[@]}"
 
+# The boot archive: a tree packed by the host's cpio, unpacked at boot, listed
+# by Kite (types, modes, sizes, link counts, symlink targets, content hashes) and
+# compared with the host's listing; and a truncated archive.
+script_case archive tests/archive-test.sh
+script_case archive-truncated tests/archive-test.sh truncated
+
 # The console's status key (Ctrl-T) comes in by interrupt through the I/O APIC.
 BOOT_INPUT='\x14' boot_case console-status-key 0 '--smp 2' '--selftest=console' \
 	'^threads:$' '^ +1 main +(blocked|running|runnable) ' '^ +[0-9]+ idle1 ' '^selftest: console: the status key listed the threads: ok$'

@@ -65,6 +65,19 @@ boot_case() {
 	pass "$name"
 }
 
+# A test that is a script of its own: passes when the script exits 0.
+script_case() {
+	local name=boot/$1
+	shift
+	case "$name" in *"$filter"*) ;; *) return ;; esac
+	local log=$logs/${name//\//_}.log out
+	if out=$("$@" "$log" 2>&1); then
+		pass "$name"
+	else
+		fail "$name" "$(echo "$out" | head -3 | tr '\n' ' ')(log: $log)"
+	fi
+}
+
 # shellcheck source=tests/boot-tests.sh
 . tests/boot-tests.sh
 
