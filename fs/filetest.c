@@ -398,6 +398,45 @@ static void procfs(void)
 	check_eq(sys_open("/proc/meminfo", O_WRONLY, 0), -EACCES);
 }
 
+static void extras(void)
+{
+	struct statx stx;
+	struct kstat st;
+	int fd = (int)sys_open("/tmp/x", O_CREAT | O_RDWR, 0640);
+	check_eq(sys_write(fd, "0123456789", 10), 10);
+	check_eq(sys_statx(AT_FDCWD, "/tmp/x", 0, 0x7ff, &stx), 0);
+	check_eq(stx.stx_size, 10);
+	check_eq(stx.stx_mode, S_IFREG | 0640);
+	check_eq(sys_statx(fd, "", AT_EMPTY_PATH, 0x7ff, &stx), 0);
+	check_eq(stx.stx_nlink, 1);
+	struct timespec64 times[2] = { { 1000, 0 }, { 2000, 500 } };
+	check_eq(sys_utimensat(AT_FDCWD, "/tmp/x", times, 0), 0);
+	check_eq(sys_stat("/tmp/x", &st), 0);
+	check_eq(st.st_atim.tv_sec, 1000);
+	check_eq(st.st_mtim.tv_sec, 2000);
+	check_eq(st.st_mtim.tv_nsec, 500);
+	times[0].tv_nsec = 2000000000;
+	check_eq(sys_utimensat(AT_FDCWD, "/tmp/x", times, 0), -EINVAL);
+	check_eq(sys_fallocate(fd, 0, 0, 1 << 20), 0);
+	check_eq(sys_fstat(fd, &st), 0);
+	check_eq(st.st_size, 1 << 20);
+	check_eq(sys_fallocate(fd, 3, 0, 10), -EOPNOTSUPP);
+	int out = (int)sys_open("/tmp/y", O_CREAT | O_RDWR | O_TRUNC, 0644);
+	int64_t off = 2;
+	check_eq(sys_sendfile(out, fd, &off, 5), 5);
+	check_eq(off, 7);
+	char buf[16] = { 0 };
+	check_eq(sys_pread64(out, buf, sizeof(buf), 0), 5);
+	check(!memcmp(buf, "23456", 5));
+	int64_t in_off = 0, out_off = 100;
+	check_eq(sys_copy_file_range(fd, &in_off, out, &out_off, 3, 0), 3);
+	check_eq(sys_pread64(out, buf, 3, 100), 3);
+	check(!memcmp(buf, "012", 3));
+	check_eq(sys_copy_file_range(fd, NULL, 1, NULL, 3, 0), -EINVAL); /* not a regular file */
+	sys_close(out);
+	sys_close(fd);
+}
+
 void selftest_files(void)
 {
 	basic_io();
@@ -407,5 +446,6 @@ void selftest_files(void)
 	sparse();
 	pipes();
 	procfs();
+	extras();
 	pr_info("selftest: files: ok\n");
 }

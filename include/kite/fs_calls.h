@@ -52,6 +52,41 @@ long sys_ioctl(int fd, unsigned long request, void *arg);
 long sys_pipe2(int fds[2], int flags);
 long sys_pipe(int fds[2]);
 
+struct statx_timestamp {
+	int64_t tv_sec;
+	uint32_t tv_nsec;
+	int32_t reserved;
+};
+
+/* Linux's struct statx, 256 bytes. */
+struct statx {
+	uint32_t stx_mask;
+	uint32_t stx_blksize;
+	uint64_t stx_attributes;
+	uint32_t stx_nlink;
+	uint32_t stx_uid;
+	uint32_t stx_gid;
+	uint16_t stx_mode;
+	uint16_t spare0;
+	uint64_t stx_ino;
+	uint64_t stx_size;
+	uint64_t stx_blocks;
+	uint64_t stx_attributes_mask;
+	struct statx_timestamp stx_atime, stx_btime, stx_ctime, stx_mtime;
+	uint32_t stx_rdev_major, stx_rdev_minor;
+	uint32_t stx_dev_major, stx_dev_minor;
+	uint64_t stx_mnt_id;
+	uint32_t stx_dio_mem_align, stx_dio_offset_align;
+	uint64_t spare3[12];
+};
+_Static_assert(sizeof(struct statx) == 256, "struct statx is 256 bytes");
+
+long sys_statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *stx);
+long sys_utimensat(int dirfd, const char *path, const struct timespec64 times[2], int flags);
+long sys_fallocate(int fd, int mode, int64_t off, int64_t len);
+long sys_sendfile(int out_fd, int in_fd, int64_t *offset, size_t count);
+long sys_copy_file_range(int fd_in, int64_t *off_in, int fd_out, int64_t *off_out, size_t len, unsigned flags);
+
 long sys_fstat(int fd, struct kstat *st);
 long sys_newfstatat(int dirfd, const char *path, struct kstat *st, int flags);
 long sys_stat(const char *path, struct kstat *st);
