@@ -72,6 +72,7 @@ boot_case files-smp2 0 '--smp 2' '--selftest=files' "${files_ok[@]}"
 # compared with the host's listing; and a truncated archive.
 script_case archive tests/archive-test.sh
 script_case archive-truncated tests/archive-test.sh truncated
+script_case image-manifest tests/image-test.sh
 
 # The console's status key (Ctrl-T) comes in by interrupt through the I/O APIC.
 BOOT_INPUT='\x14' boot_case console-status-key 0 '--smp 2' '--selftest=console' \
