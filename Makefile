@@ -18,13 +18,13 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-fno-pic -fno-pie -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
 	-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns \
-	-Iinclude -Iarch/x86_64/include -Icore/lib/include -MMD -MP
+	-Iinclude -Iarch/x86_64/include -Icore/lib/include -I$(BUILD)/gen -MMD -MP
 KERNEL_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack -T arch/x86_64/kernel.ld
 
 # libgcc supplies the 128-bit division the clock code uses (__udivti3).
 KERNEL_LIBS := $(shell $(CC) -print-libgcc-file-name)
 
-KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S core/*.c core/lib/*.c drivers/*.c fs/*.c) \
+KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S core/*.c core/lib/*.c drivers/*.c fs/*.c libc/*.c) \
 	bench/sched/schedbench.c bench/sched/os_kite.c
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
 
@@ -50,6 +50,12 @@ $(BUILD)/%.S.o: %.S | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	@$(CC) $(KERNEL_CFLAGS) -D__ASSEMBLER__ -c $< -o $@
+
+# System-call numbers and names, from Linux's own header.
+$(BUILD)/gen/syscall_list.h: scripts/gen-syscalls.sh | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@sh scripts/gen-syscalls.sh > $@
+$(BUILD)/libc/syscall.c.o: $(BUILD)/gen/syscall_list.h
 
 # The symbol table is linked into the kernel it describes: link with an empty
 # table, generate the real one, link again, generate again (now with the final

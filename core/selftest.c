@@ -169,6 +169,7 @@ void selftest_threads(void);	/* core/threadtest.c */
 void selftest_fpu(void);	/* arch/x86_64/fputest.c */
 void selftest_files(void);	/* fs/filetest.c */
 void selftest_tree(void);	/* fs/treelist.c */
+void selftest_syscall(void);	/* arch/x86_64/syscalltest.c */
 
 static const struct {
 	const char *name;
@@ -181,6 +182,7 @@ static const struct {
 	{ "clock", selftest_clock },
 	{ "files", selftest_files },
 	{ "tree", selftest_tree },
+	{ "syscall", selftest_syscall },
 };
 
 /* Calls fn for each name in a comma-separated list; stops at the first it returns nonzero for. */
@@ -225,5 +227,5 @@ static int set_selftest(const char *value)
 	selftests = value;
 	return 0;
 }
-KOPT_VALUE("selftest", set_selftest, "memory,threads,fpu,console,clock,files,tree (any of them)",
+KOPT_VALUE("selftest", set_selftest, "memory,threads,fpu,console,clock,files,tree,syscall (any of them)",
 	   "run in-guest self-tests after the banner");

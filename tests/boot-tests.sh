@@ -74,6 +74,14 @@ script_case archive tests/archive-test.sh
 script_case archive-truncated tests/archive-test.sh truncated
 script_case image-manifest tests/image-test.sh
 
+# The system-call table: raw `syscall` at ring 0 and direct calls.
+for n in 1 2; do
+	boot_case syscall-smp$n 0 "--smp $n" '--selftest=syscall' \
+		'^selftest: syscall: write through a raw syscall instruction$' \
+		'^kite: system call mmap \(9\) is not implemented: ENOSYS$' \
+		'^selftest: syscall: raw and direct calls, registers and red zone kept, ENOSYS: ok$'
+done
+
 # The console's status key (Ctrl-T) comes in by interrupt through the I/O APIC.
 BOOT_INPUT='\x14' boot_case console-status-key 0 '--smp 2' '--selftest=console' \
 	'^threads:$' '^ +1 main +(blocked|running|runnable) ' '^ +[0-9]+ idle1 ' '^selftest: console: the status key listed the threads: ok$'

@@ -14,6 +14,7 @@
 #include <kite/panic.h>
 #include <kite/printk.h>
 #include <kite/sched.h>
+#include <kite/syscall.h>
 #include <kite/timer.h>
 
 #define MSR_APIC_BASE 0x1b
@@ -211,4 +212,5 @@ void arch_sched_start_cpu(void)
 		pic_disable();
 	apic_init_cpu();
 	this_cpu()->arch.apic_id = apic_id();
+	syscall_init_cpu();
 }
