@@ -21,8 +21,16 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-Iinclude -Iarch/x86_64/include -Icore/lib/include -I$(BUILD)/gen -MMD -MP
 KERNEL_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack -T arch/x86_64/kernel.ld
 
-# libgcc supplies the 128-bit division the clock code uses (__udivti3).
-KERNEL_LIBS := $(shell $(CC) -print-libgcc-file-name)
+# musl, from Debian's source package (pinned), built with Kite's system-call
+# glue (libc/musl/syscall_arch.h: system calls are function calls) for the
+# kernel's code model. libgcc supplies the 128-bit division the clock code uses.
+MUSL_VERSION := 1.2.3
+MUSL_DEBIAN_VERSION := 1.2.3-1
+MUSL_SRC := $(BUILD)/src/musl-$(MUSL_VERSION)
+MUSL_TREE := $(BUILD)/musl
+MUSL_LIB := $(MUSL_TREE)/lib/libc.a
+MUSL_CFLAGS := -O2 -mcmodel=kernel -fno-pic -fno-pie -fno-omit-frame-pointer -fno-stack-protector
+KERNEL_LIBS := $(MUSL_LIB) $(shell $(CC) -print-libgcc-file-name)
 
 KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S core/*.c core/lib/*.c drivers/*.c fs/*.c libc/*.c) \
 	bench/sched/schedbench.c bench/sched/os_kite.c
@@ -40,6 +48,7 @@ $(DEPS_STAMP): scripts/deps.sh
 # the FPU self-test is the exception: it runs in threads only, and computes the
 # values it loads into the registers in C.
 $(BUILD)/arch/x86_64/fputest.c.o: KERNEL_CFLAGS := $(filter-out -mgeneral-regs-only,$(KERNEL_CFLAGS)) -msse2
+$(BUILD)/libc/libctest.c.o: KERNEL_CFLAGS := $(filter-out -mgeneral-regs-only,$(KERNEL_CFLAGS)) -msse2
 
 $(BUILD)/%.c.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -50,6 +59,19 @@ $(BUILD)/%.S.o: %.S | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	@$(CC) $(KERNEL_CFLAGS) -D__ASSEMBLER__ -c $< -o $@
+
+$(MUSL_SRC)/.unpacked: scripts/fetch-source.sh | $(DEPS_STAMP)
+	@echo "  FETCH   musl $(MUSL_DEBIAN_VERSION)"
+	@bash scripts/fetch-source.sh musl $(MUSL_DEBIAN_VERSION) $(MUSL_VERSION)
+
+$(MUSL_LIB): $(MUSL_SRC)/.unpacked libc/musl/syscall_arch.h
+	@echo "  MUSL    $@"
+	@rm -rf $(MUSL_TREE) && cp -a $(MUSL_SRC) $(MUSL_TREE)
+	@cp libc/musl/syscall_arch.h $(MUSL_TREE)/arch/x86_64/syscall_arch.h
+	@cd $(MUSL_TREE) && CC=$(CC) sh ./configure --target=x86_64 --disable-shared \
+		CFLAGS="$(MUSL_CFLAGS)" >configure.log 2>&1 || { tail -5 configure.log; exit 1; }
+	@$(MAKE) -s -C $(MUSL_TREE) lib/libc.a AR=ar RANLIB=ranlib >$(MUSL_TREE)/build.log 2>&1 || \
+		{ grep -m5 error $(MUSL_TREE)/build.log; exit 1; }
 
 # System-call numbers and names, from Linux's own header.
 $(BUILD)/gen/syscall_list.h: scripts/gen-syscalls.sh | $(DEPS_STAMP)
@@ -63,7 +85,7 @@ $(BUILD)/libc/syscall.c.o: $(BUILD)/gen/syscall_list.h
 $(BUILD)/ksyms.0.c: scripts/gen-ksyms.sh | $(DEPS_STAMP)
 	@sh scripts/gen-ksyms.sh > $@
 
-$(BUILD)/kite.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.0.c arch/x86_64/kernel.ld scripts/gen-ksyms.sh Makefile
+$(BUILD)/kite.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.0.c arch/x86_64/kernel.ld scripts/gen-ksyms.sh Makefile $(MUSL_LIB)
 	@echo "  LD      $@"
 	@link() { $(CC) $(KERNEL_CFLAGS) -c $(BUILD)/ksyms.$$1.c -o $(BUILD)/ksyms.$$1.o && \
 		$(LD) $(KERNEL_LDFLAGS) $(KERNEL_OBJS) $(BUILD)/ksyms.$$1.o $(KERNEL_LIBS) -o $$2; }; \

@@ -170,6 +170,7 @@ void selftest_fpu(void);	/* arch/x86_64/fputest.c */
 void selftest_files(void);	/* fs/filetest.c */
 void selftest_tree(void);	/* fs/treelist.c */
 void selftest_syscall(void);	/* arch/x86_64/syscalltest.c */
+void selftest_libc(void);	/* libc/libctest.c */
 
 static const struct {
 	const char *name;
@@ -183,6 +184,7 @@ static const struct {
 	{ "files", selftest_files },
 	{ "tree", selftest_tree },
 	{ "syscall", selftest_syscall },
+	{ "libc", selftest_libc },
 };
 
 /* Calls fn for each name in a comma-separated list; stops at the first it returns nonzero for. */
@@ -227,5 +229,5 @@ static int set_selftest(const char *value)
 	selftests = value;
 	return 0;
 }
-KOPT_VALUE("selftest", set_selftest, "memory,threads,fpu,console,clock,files,tree,syscall (any of them)",
+KOPT_VALUE("selftest", set_selftest, "memory,threads,fpu,console,clock,files,tree,syscall,libc (any of them)",
 	   "run in-guest self-tests after the banner");

@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
 	gcc make binutils		# the kernel and the host tests
 	linux-libc-dev			# the system-call numbers (asm/unistd_64.h)
+	dpkg-dev			# apt-get source: musl's source package
 	libasan8 libubsan1		# host unit tests run with sanitizers
 	qemu-system-x86			# runs Kite (and the Linux guest of the benchmarks)
 	grub-pc-bin grub-common xorriso mtools	# make iso

@@ -82,6 +82,12 @@ for n in 1 2; do
 		'^selftest: syscall: raw and direct calls, registers and red zone kept, ENOSYS: ok$'
 done
 
+# musl (Debian's source, Kite's system-call glue) inside the kernel.
+for n in 1 2; do
+	boot_case libc-smp$n 0 "--smp $n" '--selftest=libc' '^selftest: libc: write\(\) through musl$' \
+		"^selftest: libc: musl's printf, strtod, qsort, time and file calls with errno: ok$"
+done
+
 # The console's status key (Ctrl-T) comes in by interrupt through the I/O APIC.
 BOOT_INPUT='\x14' boot_case console-status-key 0 '--smp 2' '--selftest=console' \
 	'^threads:$' '^ +1 main +(blocked|running|runnable) ' '^ +[0-9]+ idle1 ' '^selftest: console: the status key listed the threads: ok$'

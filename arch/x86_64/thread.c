@@ -4,6 +4,7 @@
 #include <arch/stacks.h>
 #include <arch/thread.h>
 #include <kite/cpu.h>
+#include <kite/thread.h>
 
 #define MSR_FS_BASE 0xc0000100
 #define MXCSR_DEFAULT 0x1f80	/* all exceptions masked, round to nearest */
@@ -40,4 +41,11 @@ void arch_thread_activate(struct arch_thread *next)
 	ac->tss.ist[IST_INTERRUPT - 1] = next->istack_top;
 	ac->tss.ist[IST_EXCEPTION - 1] = next->xstack_top;
 	wrmsr(MSR_FS_BASE, next->fs_base);
+}
+
+void arch_set_fs_base(uint64_t base)
+{
+	struct thread *t = current();
+	t->arch.fs_base = base;
+	wrmsr(MSR_FS_BASE, base);
 }
