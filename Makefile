@@ -32,11 +32,11 @@ MUSL_LIB := $(MUSL_TREE)/lib/libc.a
 MUSL_CFLAGS := -O2 -mcmodel=kernel -fno-pic -fno-pie -fno-omit-frame-pointer -fno-stack-protector
 KERNEL_LIBS := $(MUSL_LIB) $(shell $(CC) -print-libgcc-file-name)
 
-KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S core/*.c core/lib/*.c drivers/*.c fs/*.c libc/*.c) \
+KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S core/*.c core/lib/*.c drivers/*.c fs/*.c libc/*.c loader/*.c) \
 	bench/sched/schedbench.c bench/sched/os_kite.c
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
 
-.PHONY: all deps run iso test unit-tests clean
+.PHONY: all deps run iso test unit-tests fuzz-elf clean
 all: $(BUILD)/kite.elf
 
 deps: $(DEPS_STAMP)
@@ -120,6 +120,7 @@ $(BUILD)/tests/test_kva: core/kva.c core/heap.c core/frame.c
 $(BUILD)/tests/test_cpio: fs/cpio.c core/lib/format.c
 $(BUILD)/tests/test_random: core/chacha20.c
 $(BUILD)/tests/test_vfs: fs/vnode.c fs/namei.c fs/ramfs.c core/tests/host_kernel.c
+$(BUILD)/tests/test_elf: loader/elf.c core/lib/format.c
 vpath test_%.c $(sort $(dir $(UNIT_TEST_SRCS)))
 $(BUILD)/tests/%: %.c $(UNIT_LIB) tests/unit.h | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -130,6 +131,17 @@ unit-tests: $(UNIT_TESTS)
 
 test: all unit-tests iso
 	@bash tests/run-all.sh $(T)
+
+# Fuzzing the ELF parser with libFuzzer (clang, from Debian's clang-14 and
+# libclang-rt-14-dev): make fuzz-elf FUZZ_SECONDS=600
+FUZZ_SECONDS ?= 60
+$(BUILD)/fuzz/elf_fuzz: loader/fuzz/elf_fuzz.c loader/elf.c core/lib/format.c
+	@mkdir -p $(dir $@)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Iarch/x86_64/include $^ -o $@
+fuzz-elf: $(BUILD)/fuzz/elf_fuzz
+	@mkdir -p $(BUILD)/fuzz/corpus
+	@cp -n /usr/bin/env /usr/bin/true /usr/lib/x86_64-linux-gnu/libc.so.6 $(BUILD)/fuzz/corpus/ 2>/dev/null || true
+	$(BUILD)/fuzz/elf_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=262144 $(BUILD)/fuzz/corpus
 
 clean:
 	rm -rf $(BUILD)
