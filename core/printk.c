@@ -8,6 +8,7 @@
 #include <kite/cmdline.h>
 #include <kite/spinlock.h>
 #include <kite/thread.h>
+#include <kite/wait.h>
 
 #define MAX_CONSOLES 4
 #define PRINTK_BUF 512
@@ -30,8 +31,8 @@ void console_write(const char *s, size_t len)
 
 #define INPUT_RING 256
 static char input_ring[INPUT_RING];
-static unsigned input_head, input_tail; /* input_lock */
-static spinlock_t input_lock = SPINLOCK_INIT;
+static unsigned input_head, input_tail; /* input_wq.lock */
+static struct wait_queue input_wq = WAIT_QUEUE_INIT(input_wq); /* readers waiting for input */
 static unsigned status_requests;
 
 void console_input(const char *buf, size_t len)
@@ -44,10 +45,11 @@ void console_input(const char *buf, size_t len)
 			__atomic_add_fetch(&status_requests, 1, __ATOMIC_RELEASE);
 			continue;
 		}
-		spin_lock_irqsave(&input_lock, &flags);
+		spin_lock_irqsave(&input_wq.lock, &flags);
 		if (input_tail - input_head < INPUT_RING)
 			input_ring[input_tail++ % INPUT_RING] = buf[i];
-		spin_unlock_irqrestore(&input_lock, flags);
+		wait_queue_wake_locked(&input_wq, -1);
+		spin_unlock_irqrestore(&input_wq.lock, flags);
 	}
 }
 
@@ -56,15 +58,17 @@ unsigned console_status_requests(void)
 	return __atomic_load_n(&status_requests, __ATOMIC_ACQUIRE);
 }
 
-size_t console_read(char *buf, size_t len)
+size_t console_read(char *buf, size_t len, bool wait)
 {
 	unsigned long flags;
 	size_t n = 0;
 
-	spin_lock_irqsave(&input_lock, &flags);
+	spin_lock_irqsave(&input_wq.lock, &flags);
+	while (wait && len && input_head == input_tail)
+		wait_queue_sleep(&input_wq, &flags, DEADLINE_NONE);
 	while (n < len && input_head != input_tail)
 		buf[n++] = input_ring[input_head++ % INPUT_RING];
-	spin_unlock_irqrestore(&input_lock, flags);
+	spin_unlock_irqrestore(&input_wq.lock, flags);
 	return n;
 }
 

@@ -53,18 +53,12 @@ static const struct file_ops null_ops = { .read = read_eof, .write = write_sink,
 static const struct file_ops zero_ops = { .read = read_zeros, .write = write_sink, .seekable = true };
 static const struct file_ops full_ops = { .read = read_zeros, .write = write_full, .seekable = true };
 
-/* The console: output to every console, input from the typed-ahead buffer.
- * FIXME: wake readers from the input interrupt instead of polling. */
+/* The console: output to every console, input from the typed-ahead buffer
+ * (the input interrupt wakes a waiting reader). */
 static ssize_t console_file_read(struct file *f, void *buf, size_t len, uint64_t *pos __unused)
 {
-	for (;;) {
-		size_t n = console_read(buf, len);
-		if (n || !len)
-			return (ssize_t)n;
-		if (f->flags & O_NONBLOCK)
-			return -EAGAIN;
-		thread_sleep_until(clock_monotonic_ns() + NSEC_PER_MSEC);
-	}
+	size_t n = console_read(buf, len, !(f->flags & O_NONBLOCK));
+	return n || !len ? (ssize_t)n : -EAGAIN;
 }
 
 static ssize_t console_file_write(struct file *f __unused, const void *buf, size_t len, uint64_t *pos __unused)

@@ -89,8 +89,9 @@ for n in 1 2; do
 done
 
 # The console's status key (Ctrl-T) comes in by interrupt through the I/O APIC.
-BOOT_INPUT='\x14' boot_case console-status-key 0 '--smp 2' '--selftest=console' \
-	'^threads:$' '^ +1 main +(blocked|running|runnable) ' '^ +[0-9]+ idle1 ' '^selftest: console: the status key listed the threads: ok$'
+BOOT_INPUT='\x14k' boot_case console-status-key 0 '--smp 2' '--selftest=console' \
+	'^threads:$' '^ +1 main +(blocked|running|runnable) ' '^ +[0-9]+ idle1 ' \
+	'^selftest: console: the status key listed the threads, a read got the typed key: ok$'
 # Real time from the CMOS clock, against the host's.
 boot_case clock 0 '' "--selftest=clock --test-epoch=$(date +%s)" '^selftest: clock: .*: ok$'
 

@@ -6,6 +6,7 @@
 #ifndef KITE_PRINTK_H
 #define KITE_PRINTK_H
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <kite/compiler.h>
 
@@ -43,7 +44,8 @@ void console_write(const char *s, size_t len);
 void console_input(const char *buf, size_t len);
 /* How many times the status key was pressed. */
 unsigned console_status_requests(void);
-/* Takes up to len buffered input bytes; returns how many. */
-size_t console_read(char *buf, size_t len);
+/* Takes up to len buffered input bytes; returns how many. With `wait`, sleeps
+ * until at least one byte is there (thread context only). */
+size_t console_read(char *buf, size_t len, bool wait);
 
 #endif
