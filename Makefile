@@ -34,7 +34,7 @@ KERNEL_LIBS := $(MUSL_LIB) $(shell $(CC) -print-libgcc-file-name)
 
 KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S core/*.c core/lib/*.c drivers/*.c fs/*.c libc/*.c loader/*.c) \
 	bench/sched/schedbench.c bench/sched/os_kite.c
-KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
+KERNEL_OBJS = $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS)) $(MUSL_GLUE_OBJS)
 
 .PHONY: all deps run iso test unit-tests fuzz-elf clean
 all: $(BUILD)/kite.elf
@@ -72,6 +72,18 @@ $(MUSL_LIB): $(MUSL_SRC)/.unpacked libc/musl/syscall_arch.h
 		CFLAGS="$(MUSL_CFLAGS)" >configure.log 2>&1 || { tail -5 configure.log; exit 1; }
 	@$(MAKE) -s -C $(MUSL_TREE) lib/libc.a AR=ar RANLIB=ranlib >$(MUSL_TREE)/build.log 2>&1 || \
 		{ grep -m5 error $(MUSL_TREE)/build.log; exit 1; }
+
+# Kite's glue that needs musl's internal headers (its thread descriptor).
+# (musl's headers come in as system headers: their own warnings are not ours.)
+MUSL_INTERNAL_CFLAGS := -std=c99 -nostdinc -ffreestanding -D_XOPEN_SOURCE=700 -Wall -Wextra -Werror \
+	-isystem $(MUSL_TREE)/arch/x86_64 -isystem $(MUSL_TREE)/arch/generic -isystem $(MUSL_TREE)/obj/src/internal \
+	-isystem $(MUSL_TREE)/src/include -isystem $(MUSL_TREE)/src/internal -isystem $(MUSL_TREE)/obj/include \
+	-isystem $(MUSL_TREE)/include $(MUSL_CFLAGS)
+MUSL_GLUE_OBJS := $(patsubst libc/musl/%.c,$(BUILD)/libc/musl/%.o,$(wildcard libc/musl/*.c))
+$(BUILD)/libc/musl/%.o: libc/musl/%.c $(MUSL_LIB)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(MUSL_INTERNAL_CFLAGS) -c $< -o $@
 
 # System-call numbers and names, from Linux's own header.
 $(BUILD)/gen/syscall_list.h: scripts/gen-syscalls.sh | $(DEPS_STAMP)

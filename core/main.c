@@ -15,6 +15,7 @@
 #include <kite/clock.h>
 #include <kite/file.h>
 #include <kite/random.h>
+#include <kite/musl.h>
 #include <kite/smp.h>
 #include <arch/fpu.h>
 
@@ -51,6 +52,7 @@ void kmain(uint32_t magic, uint32_t info_pa)
 	clock_init();				/* the TSC's rate */
 	random_init();				/* the CSPRNG, from RDSEED/RDRAND or TSC jitter */
 	fpu_init_cpu();				/* SSE, AVX for applications */
+	kite_musl_init();			/* musl's process-wide state */
 	sched_init(ist_stack_top(IST_INTERRUPT), ist_stack_top(IST_EXCEPTION));
 	bootchart_mark("scheduler");		/* threads, timer interrupts on */
 	smp_init();				/* the other CPUs */

@@ -328,7 +328,7 @@ void preempt_schedule(void)
 	schedule();
 }
 
-void sched_yield(void)
+void thread_yield(void)
 {
 	schedule();
 }
@@ -474,6 +474,7 @@ void sched_init(uintptr_t istack_top, uintptr_t xstack_top)
 	main->cpus_used = 1ULL << c->id;
 	main->run_start_ns = clock_monotonic_ns();
 	c->current = main;
+	arch_thread_activate(&main->arch); /* its %fs: the libc descriptor */
 	sched_init_cpu(c, thread_create_idle(c));
 	arch_sched_start_cpu();
 	local_irq_enable();

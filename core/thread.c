@@ -16,6 +16,8 @@
 #include <kite/kstack.h>
 #include <kite/kva.h>
 #include <kite/memlayout.h>
+#include <kite/musl.h>
+#include <kite/random.h>
 #include <kite/panic.h>
 #include <kite/printk.h>
 #include <kite/sched.h>
@@ -83,6 +85,7 @@ static void release_memory(struct thread *t)
 	stack_free(&t->stacks[STACK_INTERRUPT]);
 	stack_free(&t->stacks[STACK_EXCEPTION]);
 	kfree(t->arch.fpu);
+	kfree(t->libc_desc);
 	kfree(t);
 }
 
@@ -116,9 +119,11 @@ static struct thread *shell_take(void)
 
 	struct kstack stacks[3];
 	struct arch_thread arch = t->arch;
+	void *libc_desc = t->libc_desc;
 	memcpy(stacks, t->stacks, sizeof(stacks));
 	memset(t, 0, sizeof(*t));
 	memcpy(t->stacks, stacks, sizeof(stacks)); /* same addresses: list links stay valid */
+	t->libc_desc = libc_desc;
 	t->arch.fpu = arch.fpu;
 	t->arch.istack_top = arch.istack_top;
 	t->arch.xstack_top = arch.xstack_top;
@@ -161,6 +166,9 @@ static void thread_init(struct thread *t, const char *name, int nice, uint64_t a
 	list_push_back(&all_threads, &t->all_node);
 	nr_threads++;
 	spin_unlock(&threads_lock);
+	/* musl's descriptor at %fs: errno, pthread_self(), the canary at %fs:0x28. */
+	memset(t->libc_desc, 0, kite_musl_descriptor_size());
+	t->arch.fs_base = (uintptr_t)kite_musl_descriptor_init(t->libc_desc, (int)t->tid, random_u64() << 8);
 }
 
 static struct thread *thread_new(const char *name, int nice, uint64_t affinity)
@@ -171,7 +179,10 @@ static struct thread *thread_new(const char *name, int nice, uint64_t affinity)
 	/* XSAVE needs 64-byte alignment: heap classes that are multiples of 64
 	 * bytes hand out 64-byte aligned objects. */
 	t->arch.fpu = kmalloc(fpu_area_size());
-	if (!t->arch.fpu) {
+	t->libc_desc = kmalloc(kite_musl_descriptor_size());
+	if (!t->arch.fpu || !t->libc_desc) {
+		kfree(t->arch.fpu);
+		kfree(t->libc_desc);
 		kfree(t);
 		return NULL;
 	}

@@ -45,7 +45,7 @@ static void *counter_worker(void *arg)
 		mutex_lock(&counter_lock);
 		long v = counter;
 		if (i % 128 == (long)arg)
-			sched_yield(); /* invite another thread into the section */
+			thread_yield(); /* invite another thread into the section */
 		counter = v + 1;
 		mutex_unlock(&counter_lock);
 	}

@@ -3,8 +3,7 @@
  * glue, runs inside the kernel: formatting (with floating point), parsing,
  * sorting, time, and its file calls, which reach the system-call table as
  * plain function calls. errno lives in musl's thread descriptor, which %fs
- * points to; this test gives its thread a zeroed one (every thread gets a
- * real one with the loader issue).
+ * points to in every thread.
  *
  * Built with SSE (see the Makefile): musl passes doubles in vector registers.
  * musl's headers are not on the kernel's include path, so the few prototypes
@@ -33,21 +32,16 @@ int getpid(void);
 
 #define check(cond) do { if (!(cond)) panic("selftest: libc: %s:%d: %s", __FILE__, __LINE__, #cond); } while (0)
 
-void arch_set_fs_base(uint64_t base);
+void *pthread_self(void);
 
 static int by_value(const void *a, const void *b)
 {
 	return *(const int *)a - *(const int *)b;
 }
 
-static void *libc_thread(void *arg __unused)
+static void *libc_thread(void *arg)
 {
-	/* A musl thread descriptor: its first word points to itself. */
-	uint64_t *tcb = kzalloc(4096);
-	check(tcb);
-	tcb[0] = (uint64_t)tcb;
-	arch_set_fs_base((uint64_t)tcb);
-
+	int **errno_of = arg;
 	char buf[128];
 	int n = snprintf(buf, sizeof(buf), "%s %d %.3f %x %5.1e", "kite", 42, 3.14159, 255, 12345.678);
 	check(n == (int)strlen("kite 42 3.142 ff 1.2e+04"));
@@ -71,16 +65,23 @@ static void *libc_thread(void *arg __unused)
 	check(*__errno_location() == 2 /* ENOENT */);
 	check(close(12345) == -1 && *__errno_location() == 9 /* EBADF */);
 
-	arch_set_fs_base(0);
-	kfree(tcb);
+	/* The descriptor: pthread_self() is this thread's, with a canary at 0x28. */
+	check(pthread_self() == current()->libc_desc);
+	check(*(uint64_t *)((char *)pthread_self() + 0x28) != 0);
+	*errno_of = __errno_location();
 	return (void *)1;
 }
 
 void selftest_libc(void)
 {
+	int *errno_a = NULL, *errno_b = NULL;
 	struct thread_attr attr = { .name = "libc-test" };
-	struct thread *t = thread_create(&attr, libc_thread, NULL);
-	check(t);
-	check(thread_join(t) == (void *)1);
+	struct thread *a = thread_create(&attr, libc_thread, &errno_a);
+	struct thread *b = thread_create(&attr, libc_thread, &errno_b);
+	check(a && b);
+	check(thread_join(a) == (void *)1 && thread_join(b) == (void *)1);
+	check(errno_a && errno_b && errno_a != errno_b); /* errno is per thread */
+	/* And in this thread, which was not made by thread_create. */
+	check(open("/no/such/file", 0) == -1 && *__errno_location() == 2);
 	pr_info("selftest: libc: musl's printf, strtod, qsort, time and file calls with errno: ok\n");
 }

@@ -57,7 +57,7 @@ long sys_uname(struct utsname *u)
 
 long sys_sched_yield(void)
 {
-	sched_yield();
+	thread_yield();
 	return 0;
 }
 

@@ -64,6 +64,7 @@ static __noreturn void ap_entry(struct cpu *c)
 	idle->cpus_used = 1ULL << c->id;
 	idle->run_start_ns = clock_monotonic_ns();
 	c->current = idle;
+	arch_thread_activate(&idle->arch);
 	sched_init_cpu(c, idle);
 	arch_sched_start_cpu();
 	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);

@@ -48,7 +48,7 @@ void os_thread_join(struct os_thread *t)
 
 void os_yield(void)
 {
-	sched_yield();
+	thread_yield();
 }
 
 struct os_mutex *os_mutex_new(void)

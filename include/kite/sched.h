@@ -28,7 +28,7 @@ __noreturn void sched_idle_loop(void);
 /* Gives up the CPU; returns when this thread is picked again. The caller has set
  * its state (BLOCKED to sleep; RUNNING to just yield). */
 void schedule(void);
-void sched_yield(void);
+void thread_yield(void);
 /* Sleeps until the deadline (monotonic ns): 0, or -EINTR if woken earlier. */
 int thread_sleep_until(uint64_t deadline_ns);
 

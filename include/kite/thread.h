@@ -64,6 +64,7 @@ struct thread {
 	/* Memory: thread, interrupt and exception stacks (empty for adopted
 	 * threads, which run on stacks of their own). */
 	struct kstack stacks[3];
+	void *libc_desc;		/* musl's thread descriptor, at %fs */
 	struct list all_node;		/* in the list of all threads */
 };
 
