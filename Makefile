@@ -29,8 +29,13 @@ MUSL_DEBIAN_VERSION := 1.2.3-1
 MUSL_SRC := $(BUILD)/src/musl-$(MUSL_VERSION)
 MUSL_TREE := $(BUILD)/musl
 MUSL_LIB := $(MUSL_TREE)/lib/libc.a
+# What the kernel links: all of musl (applications import any of it), less the
+# string functions the kernel has its own copies of.
+MUSL_KERNEL_LIB := $(MUSL_TREE)/lib/libc-kite.a
+MUSL_REPLACED := memcmp.o memcpy.o memmove.o memset.o strchr.o strcmp.o strcpy.o strlcpy.o \
+	strlen.o strncmp.o strnlen.o strstr.o
 MUSL_CFLAGS := -O2 -mcmodel=kernel -fno-pic -fno-pie -fno-omit-frame-pointer -fno-stack-protector
-KERNEL_LIBS := $(MUSL_LIB) $(shell $(CC) -print-libgcc-file-name)
+KERNEL_LIBS := --whole-archive $(MUSL_KERNEL_LIB) --no-whole-archive $(shell $(CC) -print-libgcc-file-name)
 
 KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S core/*.c core/lib/*.c drivers/*.c fs/*.c libc/*.c loader/*.c) \
 	bench/sched/schedbench.c bench/sched/os_kite.c
@@ -73,6 +78,9 @@ $(MUSL_LIB): $(MUSL_SRC)/.unpacked libc/musl/syscall_arch.h
 	@$(MAKE) -s -C $(MUSL_TREE) lib/libc.a AR=ar RANLIB=ranlib >$(MUSL_TREE)/build.log 2>&1 || \
 		{ grep -m5 error $(MUSL_TREE)/build.log; exit 1; }
 
+$(MUSL_KERNEL_LIB): $(MUSL_LIB)
+	@cp $< $@.tmp && ar d $@.tmp $(MUSL_REPLACED) && mv $@.tmp $@
+
 # Kite's glue that needs musl's internal headers (its thread descriptor).
 # (musl's headers come in as system headers: their own warnings are not ours.)
 MUSL_INTERNAL_CFLAGS := -std=c99 -nostdinc -ffreestanding -D_XOPEN_SOURCE=700 -Wall -Wextra -Werror \
@@ -97,7 +105,7 @@ $(BUILD)/libc/syscall.c.o: $(BUILD)/gen/syscall_list.h
 $(BUILD)/ksyms.0.c: scripts/gen-ksyms.sh | $(DEPS_STAMP)
 	@sh scripts/gen-ksyms.sh > $@
 
-$(BUILD)/kite.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.0.c arch/x86_64/kernel.ld scripts/gen-ksyms.sh Makefile $(MUSL_LIB)
+$(BUILD)/kite.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.0.c arch/x86_64/kernel.ld scripts/gen-ksyms.sh Makefile $(MUSL_KERNEL_LIB)
 	@echo "  LD      $@"
 	@link() { $(CC) $(KERNEL_CFLAGS) -c $(BUILD)/ksyms.$$1.c -o $(BUILD)/ksyms.$$1.o && \
 		$(LD) $(KERNEL_LDFLAGS) $(KERNEL_OBJS) $(BUILD)/ksyms.$$1.o $(KERNEL_LIBS) -o $$2; }; \

@@ -19,6 +19,11 @@
 
 static volatile int crashing;
 
+bool crash_in_progress(void)
+{
+	return __atomic_load_n(&crashing, __ATOMIC_RELAXED);
+}
+
 bool crash_begin(void)
 {
 	if (__atomic_exchange_n(&crashing, 1, __ATOMIC_SEQ_CST) != 0)

@@ -6,6 +6,7 @@
 #include <kite/printk.h>
 #include <kite/format.h>
 #include <kite/cmdline.h>
+#include <kite/panic.h>
 #include <kite/spinlock.h>
 #include <kite/thread.h>
 #include <kite/wait.h>
@@ -23,10 +24,22 @@ void console_register(const struct console *con)
 		consoles[nr_consoles++] = con;
 }
 
+/* One writer at a time, so that one message (or one write() to the console)
+ * comes out whole. A crash report does not wait: the lock may be held by a CPU
+ * that the crash has stopped. */
+static spinlock_t console_lock = SPINLOCK_INIT;
+
 void console_write(const char *s, size_t len)
 {
+	unsigned long flags = 0;
+	bool locked = !crash_in_progress();
+
+	if (locked)
+		spin_lock_irqsave(&console_lock, &flags);
 	for (int i = 0; i < nr_consoles; i++)
 		consoles[i]->write(s, len);
+	if (locked)
+		spin_unlock_irqrestore(&console_lock, flags);
 }
 
 #define INPUT_RING 256

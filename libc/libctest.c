@@ -33,6 +33,9 @@ int getpid(void);
 #define check(cond) do { if (!(cond)) panic("selftest: libc: %s:%d: %s", __FILE__, __LINE__, #cond); } while (0)
 
 void *pthread_self(void);
+int printf(const char *fmt, ...);
+extern void *const stdout;
+uint64_t kernel_export(const char *name);
 
 static int by_value(const void *a, const void *b)
 {
@@ -81,6 +84,11 @@ void selftest_libc(void)
 	check(a && b);
 	check(thread_join(a) == (void *)1 && thread_join(b) == (void *)1);
 	check(errno_a && errno_b && errno_a != errno_b); /* errno is per thread */
+	/* The export table finds musl's functions and data by name. */
+	check(kernel_export("printf") == (uint64_t)printf);
+	check(kernel_export("stdout") == (uint64_t)&stdout);
+	check(kernel_export("qsort") == (uint64_t)qsort);
+	check(kernel_export("no_such_symbol_anywhere") == 0);
 	/* And in this thread, which was not made by thread_create. */
 	check(open("/no/such/file", 0) == -1 && *__errno_location() == 2);
 	pr_info("selftest: libc: musl's printf, strtod, qsort, time and file calls with errno: ok\n");

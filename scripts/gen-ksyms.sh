@@ -14,3 +14,15 @@ printf 'const size_t ksyms_count = %s;\n' "$(printf '%s\n' "$nm_out" | awk 'NF =
 echo 'const char ksyms_names[] ='
 printf '%s\n' "$nm_out" | awk 'NF == 2 { printf "\t\"%s\\0\"\n", $2 }'
 echo '	"";'
+
+# The exports: every global symbol (functions and data, the kernel's and musl's),
+# sorted by name, for the loader to bind applications' imports.
+exports=$(if [ $# -gt 0 ]; then nm -g --defined-only "$1" | awk '$2 ~ /^[TWDBRVi]$/ { print $3, $1 }' | LC_ALL=C sort -u -k1,1; fi)
+echo 'const struct ksym kexports[] = {'
+printf '%s\n' "$exports" | awk 'NF == 2 { printf "\t{ 0x%s, %d },\n", $2, off; off += length($1) + 1 }'
+echo '	{ 0, 0 }'
+echo '};'
+printf 'const size_t kexports_count = %s;\n' "$(printf '%s\n' "$exports" | awk 'NF == 2' | wc -l)"
+echo 'const char kexports_names[] ='
+printf '%s\n' "$exports" | awk 'NF == 2 { printf "\t\"%s\\0\"\n", $1 }'
+echo '	"";'

@@ -30,4 +30,8 @@ const char *ksym_lookup(const struct ksym_table *t, uint64_t addr, uint64_t *off
 const char *ksym_name(uint64_t addr, uint64_t *offset);
 const char *ksym_name_size(uint64_t addr, uint64_t *offset, uint64_t *size);
 
+/* The address of a global symbol of the kernel (musl included) by name, or 0:
+ * what the loader binds applications' imports to. */
+uint64_t kernel_export(const char *name);
+
 #endif

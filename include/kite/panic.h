@@ -27,6 +27,9 @@ __noreturn void out_of_memory(const char *fmt, ...) __printf(1, 2);
  */
 bool crash_begin(void);
 
+/* True once a crash report has begun (consoles then stop taking their lock). */
+bool crash_in_progress(void);
+
 /* Prints the thread and CPU that crashed (and, with --threads-on-panic, all threads). */
 void crash_print_context(void);
 
