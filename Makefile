@@ -41,7 +41,7 @@ KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S core/*.c core/lib/*.c 
 	bench/sched/schedbench.c bench/sched/os_kite.c
 KERNEL_OBJS = $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS)) $(MUSL_GLUE_OBJS)
 
-.PHONY: all deps run iso test unit-tests fuzz-elf clean
+.PHONY: all deps run image iso test unit-tests fuzz-elf clean
 all: $(BUILD)/kite.elf
 
 deps: $(DEPS_STAMP)
@@ -115,8 +115,26 @@ $(BUILD)/kite.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.0.c arch/x86_64/kernel.ld scrip
 	{ cmp -s $(BUILD)/ksyms.2.c $(BUILD)/ksyms.3.c || { echo "ksyms: the symbol table did not settle" >&2; exit 1; }; } && \
 	mv $@.tmp $@
 
+# make image APP=foo: builds apps/foo with its own Makefile (the host's compiler
+# and default flags) and packs the program, /foo in the image, into a boot archive.
+# make run APP=foo ARGS="..." boots it with those arguments; without APP, the
+# kernel alone boots (ARGS are then kernel options).
+IMAGE := $(BUILD)/images/$(APP).cpio
+image: $(BUILD)/kite.elf
+	@test -n "$(APP)" || { echo "make image: say which app: make image APP=hello" >&2; exit 2; }
+	@test -d apps/$(APP) || { echo "make image: no apps/$(APP)" >&2; exit 2; }
+	@$(MAKE) -s -C apps/$(APP)
+	@mkdir -p $(BUILD)/images
+	@printf '/%s = %s\n' $(APP) $(CURDIR)/apps/$(APP)/$(APP) > $(BUILD)/images/$(APP).manifest
+	@scripts/mkimage.sh $(BUILD)/images/$(APP).manifest $(IMAGE)
+
+ifeq ($(APP),)
 run: $(BUILD)/kite.elf
 	scripts/run.sh $(RUNFLAGS) -- $(ARGS)
+else
+run: image
+	scripts/run.sh $(RUNFLAGS) --initrd $(IMAGE) -- $(KERNEL_ARGS) /$(APP) $(ARGS)
+endif
 
 # GRUB's `multiboot` command boots the very same kernel file from an ISO.
 iso: $(BUILD)/kite.iso

@@ -16,6 +16,7 @@
 #include <kite/file.h>
 #include <kite/random.h>
 #include <kite/musl.h>
+#include <kite/wait.h>
 #include <kite/smp.h>
 #include <arch/fpu.h>
 
@@ -24,6 +25,7 @@
 void crashtest_run(void);
 void selftest_run(void);
 void bench_run(void);
+int program_start(int argc, char **argv);
 int boot_cmdline(char *cmdline, int *argc, char ***argv);
 
 void kmain(uint32_t magic, uint32_t info_pa)
@@ -71,8 +73,10 @@ void kmain(uint32_t magic, uint32_t info_pa)
 	selftest_run();
 	bench_run();
 	crashtest_run();
-	/* FIXME: load and run argv[0] (the loader issue). */
-	(void)argc;
-	(void)argv;
-	kite_exit(EXIT_OK);
+	if (!argc)
+		kite_exit(EXIT_OK);
+	if (program_start(argc, argv))		/* the program: its exit ends the run */
+		kite_exit(EXIT_BAD_PROGRAM);
+	for (;;)
+		thread_sleep_until(DEADLINE_NONE);
 }

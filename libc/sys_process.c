@@ -171,3 +171,28 @@ long sys_getrandom(void *buf, size_t len, unsigned flags)
 	random_bytes(buf, len);
 	return (long)len;
 }
+
+#define ARCH_SET_FS 0x1002
+#define ARCH_GET_FS 0x1003
+
+void arch_set_fs_base(uint64_t base);
+
+long sys_arch_prctl(int code, unsigned long addr)
+{
+	switch (code) {
+	case ARCH_SET_FS:
+		arch_set_fs_base(addr);
+		return 0;
+	case ARCH_GET_FS:
+		*(uint64_t *)addr = current()->arch.fs_base;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* FIXME: clear and wake *tidptr when the thread exits (musl's pthread_join). */
+long sys_set_tid_address(int *tidptr)
+{
+	(void)tidptr;
+	return current()->tid;
+}

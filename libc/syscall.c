@@ -93,6 +93,8 @@ static const syscall_fn table[SYSCALL_TABLE_SIZE] = {
 	ENTRY(clock_nanosleep, sys_clock_nanosleep),
 	ENTRY(exit_group, sys_exit_group),
 	ENTRY(getrandom, sys_getrandom),
+	ENTRY(arch_prctl, sys_arch_prctl),
+	ENTRY(set_tid_address, sys_set_tid_address),
 };
 
 static const char *const names[SYSCALL_TABLE_SIZE] = {

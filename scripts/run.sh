@@ -45,7 +45,14 @@ while [ $# -gt 0 ]; do
 	*) die "unknown option '$1' (see --help)" ;;
 	esac
 done
-kernel_args="$*"
+# The kernel splits its command line like a shell: quote what needs it.
+kernel_args=""
+for arg in "$@"; do
+	case "$arg" in
+	*[!A-Za-z0-9_./=:,+@%-]* | "") arg="'${arg//\'/\'\\\'\'}'" ;;
+	esac
+	kernel_args="${kernel_args:+$kernel_args }$arg"
+done
 
 case "$machine" in q35|pc) ;; *) die "unknown machine type '$machine' (q35 or pc)" ;; esac
 if [ -n "$iso" ]; then

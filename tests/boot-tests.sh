@@ -88,6 +88,12 @@ for n in 1 2; do
 		"^selftest: libc: musl's printf, strtod, qsort, time and file calls with errno: ok$"
 done
 
+# Programs: the same binary on the host and in Kite (stdout and exit status),
+# and programs that cannot start.
+script_case diff-hello-smp1 tests/diff-test.sh hello 1
+script_case diff-hello-smp2 tests/diff-test.sh hello 2 one "two words" "it's" four
+script_case loader-bad tests/loader-bad-test.sh
+
 # The console's status key (Ctrl-T) comes in by interrupt through the I/O APIC.
 BOOT_INPUT='\x14k' boot_case console-status-key 0 '--smp 2' '--selftest=console' \
 	'^threads:$' '^ +1 main +(blocked|running|runnable) ' '^ +[0-9]+ idle1 ' \

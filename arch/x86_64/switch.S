@@ -37,3 +37,12 @@ thread_trampoline:
 	xorl %ebp, %ebp			/* the backtrace stops here */
 	call thread_start
 	ud2
+
+/* arch_enter_program(entry, sp): starts a program at its ELF entry point with
+ * the initial stack Linux would give it; %rdx = 0 says "no dynamic-linker fini". */
+	.globl arch_enter_program
+arch_enter_program:
+	movq %rsi, %rsp
+	xorl %edx, %edx
+	xorl %ebp, %ebp
+	jmpq *%rdi

@@ -22,6 +22,7 @@ enum kite_exit_status {
 	EXIT_OTHER_EXCEPTION = 108,
 	EXIT_NO_LONG_MODE = 109,	/* set in boot.S, which cannot include this */
 	EXIT_BAD_BOOT = 110,		/* the loader's information is unusable */
+	EXIT_BAD_PROGRAM = 111,		/* the program could not be started (the reason is printed) */
 };
 
 /* Powers the machine off with `status`: isa-debug-exit, else ACPI, else halt. */

@@ -29,5 +29,7 @@ long sys_nanosleep(const struct timespec64 *req, struct timespec64 *rem);
 long sys_gettimeofday(struct timeval *tv, void *tz);
 long sys_time(int64_t *t);
 long sys_getrandom(void *buf, size_t len, unsigned flags);
+long sys_arch_prctl(int code, unsigned long addr);
+long sys_set_tid_address(int *tidptr);
 
 #endif

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Differential test: the same binary, built once by the host's compiler with its
+# default flags, runs on the host and in Kite; stdout and the exit status must match.
+#   tests/diff-test.sh LOGFILE APP SMP [ARGS...]
+set -euo pipefail
+log=$1 app=$2 smp=$3
+shift 3
+top=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+make -s -C "$top" image APP="$app" >/dev/null
+set +e
+(exec -a "/$app" "$top/apps/$app/$app" "$@") >"$work/host.out" 2>/dev/null
+host_rc=$?
+timeout 60 "$top/scripts/run.sh" --tcg --smp "$smp" --initrd "$top/build/images/$app.cpio" \
+	-- --quiet "/$app" "$@" >"$work/kite.out" 2>"$log" </dev/null
+kite_rc=$?
+set -e
+cat "$work/kite.out" >> "$log"
+if [ "$host_rc" -ne "$kite_rc" ]; then
+	echo "exit status: host $host_rc, kite $kite_rc"
+	exit 1
+fi
+if ! diff -u "$work/host.out" "$work/kite.out" > "$work/diff"; then
+	echo "stdout differs:"; head -10 "$work/diff"
+	exit 1
+fi

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Bad programs give one line naming the file and the reason, and status 111.
+#   tests/loader-bad-test.sh LOGFILE
+set -euo pipefail
+log=$1
+top=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+printf 'just text\n' > "$work/text"
+head -c 3000 /usr/bin/env > "$work/truncated"
+cp /usr/bin/env "$work/other-machine"
+printf '\003\000' | dd of="$work/other-machine" bs=1 seek=18 conv=notrunc status=none
+cat > "$work/needs.c" <<'C'
+#include <zlib.h>
+int main(void) { return zlibVersion()[0] == 0; }
+C
+gcc -o "$work/needs-zlib" "$work/needs.c" -lz 2>/dev/null || cp /usr/bin/env "$work/needs-zlib"
+cat > "$work/manifest" <<M
+/text = text
+/truncated = truncated
+/other-machine = other-machine
+/needs-zlib = needs-zlib
+M
+"$top/scripts/mkimage.sh" "$work/manifest" "$work/bad.cpio"
+
+: > "$log"
+check() {
+	local program=$1 expect=$2 out rc
+	set +e
+	out=$(timeout 60 "$top/scripts/run.sh" --tcg --initrd "$work/bad.cpio" -- --quiet "$program" 2>&1 </dev/null)
+	rc=$?
+	set -e
+	printf '%s\n(status %d)\n' "$out" "$rc" >> "$log"
+	[ "$rc" -eq 111 ] || { echo "$program: status $rc, expected 111"; exit 1; }
+	echo "$out" | grep -qxE -- "$expect" || { echo "$program: no line '$expect' in: $out"; exit 1; }
+}
+check /nothere 'kite: /nothere: no such file in the image'
+check /text 'kite: /text: not an ELF file'
+check /truncated 'kite: /truncated: truncated: the program headers lie beyond the end of the file|kite: /truncated: .*outside the file|kite: /truncated: segment .* beyond the end of the file'
+check /other-machine 'kite: /other-machine: ELF file for another machine \(e_machine 3, not x86-64\)'
+if grep -q zlib "$work/needs-zlib" 2>/dev/null; then
+	check /needs-zlib 'kite: /needs-zlib: needs libz.so.1, which is not in the image \(shared libraries come next\)'
+fi
