@@ -41,7 +41,7 @@ boot_case() {
 	# BOOT_INPUT, when set, is typed on the console a second after the start.
 	# shellcheck disable=SC2086
 	{ if [ -n "${BOOT_INPUT:-}" ]; then sleep 1; printf '%b' "$BOOT_INPUT"; fi; } |
-		timeout "$BOOT_TIMEOUT" scripts/run.sh --tcg $run_opts ${kargs:+-- "$kargs"} >"$log" 2>&1
+		timeout "$BOOT_TIMEOUT" scripts/run.sh --tcg $run_opts ${kargs:+-- $kargs} >"$log" 2>&1
 	local rc=${PIPESTATUS[1]}
 	if [ $rc -eq 124 ]; then
 		fail "$name" "timed out after ${BOOT_TIMEOUT}s (log: $log)"
@@ -71,7 +71,9 @@ script_case() {
 	shift
 	case "$name" in *"$filter"*) ;; *) return ;; esac
 	local log=$logs/${name//\//_}.log out
-	if out=$("$@" "$log" 2>&1); then
+	local script=$1
+	shift
+	if out=$("$script" "$log" "$@" 2>&1); then
 		pass "$name"
 	else
 		fail "$name" "$(echo "$out" | head -3 | tr '\n' ' ')(log: $log)"
