@@ -16,18 +16,19 @@ cat > "$work/needs.c" <<'C'
 int main(void) { return zlibVersion()[0] == 0; }
 C
 gcc -o "$work/needs-zlib" "$work/needs.c" -lz 2>/dev/null || cp /usr/bin/env "$work/needs-zlib"
-# Only libc.so.6, but a glibc-only symbol (fortified printf) that musl lacks.
-cat > "$work/fortified.c" <<'C'
+# Only libc.so.6, but a glibc-only symbol that neither musl nor Kite has.
+cat > "$work/glibc-only.c" <<'C'
 #include <stdio.h>
-int main(int argc, char **argv) { printf("%s %d\n", argv[0], argc); return 0; }
+#include <gnu/libc-version.h>
+int main(void) { puts(gnu_get_libc_release()); return 0; }
 C
-gcc -O2 -D_FORTIFY_SOURCE=2 -o "$work/fortified" "$work/fortified.c"
+gcc -O2 -o "$work/glibc-only" "$work/glibc-only.c"
 cat > "$work/manifest" <<M
 /text = text
 /truncated = truncated
 /other-machine = other-machine
 /needs-zlib = needs-zlib
-/fortified = fortified
+/glibc-only = glibc-only
 M
 "$top/scripts/mkimage.sh" "$work/manifest" "$work/bad.cpio"
 
@@ -46,7 +47,7 @@ check /nothere 'kite: /nothere: no such file in the image'
 check /text 'kite: /text: not an ELF file'
 check /truncated 'kite: /truncated: truncated: the program headers lie beyond the end of the file|kite: /truncated: .*outside the file|kite: /truncated: segment .* beyond the end of the file'
 check /other-machine 'kite: /other-machine: ELF file for another machine \(e_machine 3, not x86-64\)'
-check /fortified "kite: /fortified: unresolved symbol '__printf_chk'"
+check /glibc-only "kite: /glibc-only: unresolved symbol 'gnu_get_libc_release'"
 if grep -q zlib "$work/needs-zlib" 2>/dev/null; then
 	check /needs-zlib 'kite: /needs-zlib: needs libz.so.1, which is not in the image \(shared libraries come next\)'
 fi
