@@ -30,10 +30,14 @@ MUSL_SRC := $(BUILD)/src/musl-$(MUSL_VERSION)
 MUSL_TREE := $(BUILD)/musl
 MUSL_LIB := $(MUSL_TREE)/lib/libc.a
 # What the kernel links: all of musl (applications import any of it), less the
-# string functions the kernel has its own copies of.
+# string functions the kernel has its own copies of and musl's malloc (the
+# kernel heap is malloc: libc/musl/malloc.c). free.o and realloc.o appear twice
+# in the archive (wrapper and mallocng), hence twice here.
 MUSL_KERNEL_LIB := $(MUSL_TREE)/lib/libc-kite.a
 MUSL_REPLACED := memcmp.o memcpy.o memmove.o memset.o strchr.o strcmp.o strcpy.o strlcpy.o \
-	strlen.o strncmp.o strnlen.o strstr.o
+	strlen.o strncmp.o strnlen.o strstr.o \
+	malloc.o calloc.o libc_calloc.o lite_malloc.o free.o free.o realloc.o realloc.o \
+	aligned_alloc.o posix_memalign.o memalign.o malloc_usable_size.o donate.o
 MUSL_CFLAGS := -O2 -mcmodel=kernel -fno-pic -fno-pie -fno-omit-frame-pointer -fno-stack-protector
 KERNEL_LIBS := --whole-archive $(MUSL_KERNEL_LIB) --no-whole-archive $(shell $(CC) -print-libgcc-file-name)
 
@@ -78,7 +82,7 @@ $(MUSL_LIB): $(MUSL_SRC)/.unpacked libc/musl/syscall_arch.h
 	@$(MAKE) -s -C $(MUSL_TREE) lib/libc.a AR=ar RANLIB=ranlib >$(MUSL_TREE)/build.log 2>&1 || \
 		{ grep -m5 error $(MUSL_TREE)/build.log; exit 1; }
 
-$(MUSL_KERNEL_LIB): $(MUSL_LIB)
+$(MUSL_KERNEL_LIB): $(MUSL_LIB) Makefile
 	@cp $< $@.tmp && ar d $@.tmp $(MUSL_REPLACED) && mv $@.tmp $@
 
 # Kite's glue that needs musl's internal headers (its thread descriptor).

@@ -39,6 +39,7 @@ struct span {
 	struct span *next, *prev; /* in the class's partial list */
 	size_t large_size;	/* large blocks: the size asked for */
 	size_t large_pages;	/* large blocks: pages in the block */
+	uint32_t large_offset;	/* large blocks: where the caller's bytes start */
 };
 _Static_assert(sizeof(struct span) <= SPAN_HEADER, "span header too big");
 
@@ -238,9 +239,9 @@ static void drain(unsigned cls, void **objs, unsigned n)
  * physically contiguous up to HEAP_MAX_CONTIGUOUS, mapped from scattered frames
  * in the KVA above that, so that big blocks never need big contiguous memory.
  */
-static void *large_alloc(size_t size)
+static void *large_alloc(size_t size, size_t offset)
 {
-	size_t npages = (size + SPAN_HEADER + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	size_t npages = (size + offset + PAGE_SIZE - 1) >> PAGE_SHIFT;
 	bool mapped = size > HEAP_MAX_CONTIGUOUS;
 	struct span *s;
 
@@ -253,14 +254,14 @@ static void *large_alloc(size_t size)
 	if (!s)
 		return NULL;
 	*s = (struct span){ .magic = LARGE_MAGIC, .large_pages = npages, .large_size = size,
-			    .mapped = mapped };
+			    .mapped = mapped, .large_offset = (uint32_t)offset };
 	preempt_disable();
 	struct heap_cpu *hc = this_heap_cpu();
 	hc->large_bytes += npages << PAGE_SHIFT;
 	hc->in_use_bytes += size;
 	hc->allocs++;
 	preempt_enable();
-	return (char *)s + SPAN_HEADER;
+	return (char *)s + offset;
 }
 
 void *kmalloc(size_t size)
@@ -268,7 +269,7 @@ void *kmalloc(size_t size)
 	if (size == 0)
 		size = 1;
 	if (size > HEAP_MAX_SMALL)
-		return large_alloc(size);
+		return large_alloc(size, SPAN_HEADER);
 
 	unsigned cls = class_of(size);
 	preempt_disable();
@@ -290,7 +291,7 @@ void kfree(void *p)
 	if (!p)
 		return;
 	struct span *s = span_of(p);
-	if (s->magic == LARGE_MAGIC && (char *)p == (char *)s + SPAN_HEADER) {
+	if (s->magic == LARGE_MAGIC && (char *)p == (char *)s + s->large_offset) {
 		size_t npages = s->large_pages;
 		preempt_disable();
 		struct heap_cpu *hc = this_heap_cpu();
@@ -331,8 +332,26 @@ size_t kmalloc_usable_size(const void *p)
 		return 0;
 	struct span *s = span_of(p);
 	if (s->magic == LARGE_MAGIC)
-		return (s->large_pages << PAGE_SHIFT) - SPAN_HEADER;
+		return (s->large_pages << PAGE_SHIFT) - s->large_offset;
 	return class_sizes[s->class_idx];
+}
+
+/*
+ * Up to 64 bytes of alignment come from the size classes: every class of 64
+ * bytes or more is a multiple of 64 and the objects start 64 bytes into a 64 KiB
+ * aligned span, so a size rounded up to 64 lands on a 64-byte boundary. Larger
+ * alignments take a large block (64 KiB aligned) and start `align` bytes in,
+ * which keeps the header findable by rounding down.
+ */
+void *kmalloc_aligned(size_t size, size_t align)
+{
+	if (align <= HEAP_ALIGN)
+		return kmalloc(size);
+	if (align & (align - 1) || align > HEAP_MAX_ALIGN)
+		return NULL;
+	if (align <= SPAN_HEADER && size <= HEAP_MAX_SMALL - SPAN_HEADER)
+		return kmalloc(size ? (size + SPAN_HEADER - 1) & ~(size_t)(SPAN_HEADER - 1) : SPAN_HEADER);
+	return large_alloc(size, align > SPAN_HEADER ? align : SPAN_HEADER);
 }
 
 void *kzalloc(size_t size)

@@ -94,6 +94,8 @@ done
 script_case diff-hello-smp1 tests/diff-test.sh hello 1
 script_case diff-hello-smp2 tests/diff-test.sh hello 2 one "two words" "it's" four
 script_case diff-fortified tests/diff-test.sh fortified 2 a b
+script_case diff-alloc-smp1 tests/diff-test.sh alloc 1
+script_case diff-alloc-smp2 tests/diff-test.sh alloc 2
 script_case loader-bad tests/loader-bad-test.sh
 
 # The console's status key (Ctrl-T) comes in by interrupt through the I/O APIC.

@@ -57,6 +57,30 @@ TEST(every_size_is_aligned_usable_and_separate)
 	CHECK(all_returned());
 }
 
+TEST(aligned_allocations_are_aligned_usable_and_freed)
+{
+	setup(64 * MIB);
+	for (size_t align = 1; align <= HEAP_MAX_ALIGN; align *= 2) {
+		for (size_t size = 0; size < 40000; size += size < 300 ? 7 : 3001) {
+			uint8_t *a = kmalloc_aligned(size, align), *b = kmalloc_aligned(size, align);
+			CHECK(a && b);
+			CHECK_EQ((uintptr_t)a % align, 0);
+			CHECK_EQ((uintptr_t)b % align, 0);
+			CHECK(kmalloc_usable_size(a) >= size);
+			CHECK(a + size <= b || b + size <= a);
+			memset(a, 0xaa, size);
+			memset(b, 0x55, size);
+			for (size_t i = 0; i < size; i++)
+				CHECK(a[i] == 0xaa);
+			kfree(a);
+			kfree(b);
+		}
+	}
+	CHECK(kmalloc_aligned(16, 48) == NULL);	/* not a power of two */
+	CHECK(kmalloc_aligned(16, 2 * HEAP_MAX_ALIGN) == NULL);
+	CHECK(all_returned());
+}
+
 TEST(exhaustion_gives_null_then_memory_comes_back)
 {
 	setup(8 * MIB);

@@ -15,12 +15,15 @@
 #define HEAP_ALIGN 16
 #define HEAP_MAX_CONTIGUOUS (128 * 1024)	/* larger blocks are vmalloc'ed */
 #define HEAP_MAX_LARGE ((size_t)1 << 40)
+#define HEAP_MAX_ALIGN (32 * 1024)	/* the largest alignment kmalloc_aligned gives */
 
 /* Starts an empty heap (forgetting any earlier one); the frame allocator must be ready. */
 void heap_init(void);
 
 void *kmalloc(size_t size);	/* NULL when out of memory; 16-byte aligned */
 void *kzalloc(size_t size);
+/* `align` a power of two up to HEAP_MAX_ALIGN, else NULL; kfree frees it. */
+void *kmalloc_aligned(size_t size, size_t align);
 void *kcalloc(size_t n, size_t size); /* NULL on overflow too */
 void *krealloc(void *p, size_t size);
 void kfree(void *p);		/* p may be NULL */
