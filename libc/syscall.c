@@ -9,6 +9,7 @@
 #include <kite/fs_calls.h>
 #include <kite/printk.h>
 #include <kite/syscall.h>
+#include <kite/sys_memory.h>
 #include <kite/sys_process.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -74,6 +75,13 @@ static const syscall_fn table[SYSCALL_TABLE_SIZE] = {
 	ENTRY(pipe2, sys_pipe2),
 	ENTRY(copy_file_range, sys_copy_file_range),
 	ENTRY(statx, sys_statx),
+	/* memory (libc/sys_memory.c) */
+	ENTRY(mmap, sys_mmap),
+	ENTRY(munmap, sys_munmap),
+	ENTRY(mprotect, sys_mprotect),
+	ENTRY(mremap, sys_mremap),
+	ENTRY(madvise, sys_madvise),
+	ENTRY(brk, sys_brk),
 	/* the process, time and randomness (libc/sys_process.c) */
 	ENTRY(sched_yield, sys_sched_yield),
 	ENTRY(nanosleep, sys_nanosleep),

@@ -21,6 +21,7 @@
 #include <kite/paging.h>
 #include <kite/printk.h>
 #include <kite/random.h>
+#include <kite/sys_memory.h>
 #include <kite/thread.h>
 #include <string.h>
 
@@ -278,6 +279,8 @@ int program_start(int argc, char **argv)
 			return fail(p->path, "needs %s, which is not in the image (shared libraries come next)", lib);
 	}
 	p->base = p->img.type == ET_DYN ? PIE_BASE - p->img.span_start : 0;
+	if (mmap_claim(p->base + p->img.span_start, p->base + p->img.span_end))
+		return fail(p->path, "%s", "its segments overlap memory already in use");
 	if (map_segments(p) || relocate_table(p, &p->img.rela) || relocate_table(p, &p->img.jmprel))
 		return -1;
 	protect_segments(p);

@@ -79,7 +79,7 @@ script_case image-manifest tests/image-test.sh
 for n in 1 2; do
 	boot_case syscall-smp$n 0 "--smp $n" '--selftest=syscall' \
 		'^selftest: syscall: write through a raw syscall instruction$' \
-		'^kite: system call mmap \(9\) is not implemented: ENOSYS$' \
+		'^kite: system call kexec_load \(246\) is not implemented: ENOSYS$' \
 		'^selftest: syscall: raw and direct calls, registers and red zone kept, ENOSYS: ok$'
 done
 
@@ -96,6 +96,8 @@ script_case diff-hello-smp2 tests/diff-test.sh hello 2 one "two words" "it's" fo
 script_case diff-fortified tests/diff-test.sh fortified 2 a b
 script_case diff-alloc-smp1 tests/diff-test.sh alloc 1
 script_case diff-alloc-smp2 tests/diff-test.sh alloc 2
+script_case diff-mmap-smp1 tests/diff-test.sh mmap 1
+script_case diff-mmap-smp2 tests/diff-test.sh mmap 2
 script_case loader-bad tests/loader-bad-test.sh
 
 # The console's status key (Ctrl-T) comes in by interrupt through the I/O APIC.

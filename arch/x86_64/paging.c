@@ -19,6 +19,7 @@
 #define PTE_PWT (1UL << 3)
 #define PTE_PCD (1UL << 4)
 #define PTE_LARGE (1UL << 7)
+#define PTE_NO_ACCESS (1UL << 9)	/* software bit: not present, but the frame is kept (PROT_NONE) */
 #define PTE_NX (1UL << 63)
 #define PTE_ADDR_MASK 0x000ffffffffff000UL
 
@@ -52,6 +53,8 @@ static phys_addr_t new_table(void)
 
 static uint64_t prot_bits(unsigned prot)
 {
+	if (!(prot & (PROT_R | PROT_W | PROT_X)))
+		return PTE_NO_ACCESS;
 	return PTE_PRESENT | ((prot & PROT_W) ? PTE_WRITE : 0) | ((prot & PROT_X) ? 0 : nx_bit) |
 	       ((prot & PROT_NOCACHE) ? PTE_PCD | PTE_PWT : 0);
 }
@@ -111,6 +114,11 @@ int64_t paging_lookup(uintptr_t va, unsigned *prot)
 {
 	for (int level = 0; level <= 2; level++) {
 		uint64_t *e = walk(va, level, false);
+		if (e && level == 0 && (*e & PTE_NO_ACCESS)) {
+			if (prot)
+				*prot = 0;
+			return (int64_t)((*e & PTE_ADDR_MASK) | (va & (PAGE_SIZE - 1)));
+		}
 		if (!e || !(*e & PTE_PRESENT))
 			continue;
 		if (level > 0 && !(*e & PTE_LARGE))

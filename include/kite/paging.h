@@ -23,7 +23,8 @@ void paging_init(void);
 /* After the frame allocator exists, new page-table pages come from it. */
 void paging_use_frame_allocator(void);
 
-/* Maps [va, va + size) to pa with 4 KiB pages; 0, or -ENOMEM. */
+/* Maps [va, va + size) to pa with 4 KiB pages; 0, or -ENOMEM. With none of
+ * R, W, X (PROT_NONE) the pages fault on any access but keep their frames. */
 int paging_map(uintptr_t va, phys_addr_t pa, size_t size, unsigned prot);
 
 /* Removes the mappings of [va, va + size) (4 KiB pages) and flushes the TLB. */
@@ -35,7 +36,8 @@ void *ioremap(phys_addr_t pa, size_t size);
 /* After unmapping: flushes the other CPUs' TLBs (interrupts must be on). */
 void tlb_flush_others(void);
 
-/* The physical address va maps to and the mapping's permissions, or -1. */
+/* The physical address va maps to and the mapping's permissions (0 for a
+ * PROT_NONE page), or -1. */
 int64_t paging_lookup(uintptr_t va, unsigned *prot);
 
 #endif
