@@ -29,6 +29,7 @@
 static spinlock_t threads_lock = SPINLOCK_INIT;
 static struct list all_threads = LIST_INIT(all_threads);	/* threads_lock */
 static struct list zombies = LIST_INIT(zombies);		/* threads_lock; reuses all_node */
+static uint64_t exited_cpu_time_ns;				/* threads_lock */
 static unsigned next_tid = 1;					/* threads_lock */
 static unsigned nr_threads;					/* threads_lock */
 
@@ -92,6 +93,7 @@ static void release_memory(struct thread *t)
 static void thread_free(struct thread *t)
 {
 	spin_lock(&threads_lock);
+	exited_cpu_time_ns += t->cpu_time_ns;
 	list_remove(&t->all_node);
 	nr_threads--;
 	if (cacheable(t) && nr_cached < SHELL_CACHE_MAX) {
@@ -342,6 +344,29 @@ void thread_set_nice(struct thread *t, int nice)
 {
 	t->nice = nice < -20 ? -20 : nice > 19 ? 19 : nice;
 	t->weight = weight_of(t->nice);
+}
+
+uint64_t thread_cpu_time_ns(struct thread *t)
+{
+	preempt_disable();	/* the scheduler charges the running thread as it switches */
+	uint64_t ns = t->cpu_time_ns;
+	if (t == current())
+		ns += clock_monotonic_ns() - t->run_start_ns;
+	preempt_enable();
+	return ns;
+}
+
+uint64_t threads_cpu_time_ns(void)
+{
+	spin_lock(&threads_lock);
+	uint64_t ns = exited_cpu_time_ns;
+	list_for_each(pos, &all_threads) {
+		struct thread *t = list_entry(pos, struct thread, all_node);
+		if (!t->cpu || t != t->cpu->idle)
+			ns += t->cpu_time_ns;
+	}
+	spin_unlock(&threads_lock);
+	return ns - current()->cpu_time_ns + thread_cpu_time_ns(current());
 }
 
 unsigned thread_count(void)

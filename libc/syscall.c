@@ -9,6 +9,7 @@
 #include <kite/fs_calls.h>
 #include <kite/printk.h>
 #include <kite/syscall.h>
+#include <kite/sys_limits.h>
 #include <kite/sys_memory.h>
 #include <kite/sys_process.h>
 #include <stdbool.h>
@@ -82,6 +83,15 @@ static const syscall_fn table[SYSCALL_TABLE_SIZE] = {
 	ENTRY(mremap, sys_mremap),
 	ENTRY(madvise, sys_madvise),
 	ENTRY(brk, sys_brk),
+	/* limits, usage, affinity (libc/sys_limits.c) */
+	ENTRY(getrlimit, sys_getrlimit),
+	ENTRY(setrlimit, sys_setrlimit),
+	ENTRY(prlimit64, sys_prlimit64),
+	ENTRY(getrusage, sys_getrusage),
+	ENTRY(sysinfo, sys_sysinfo),
+	ENTRY(sched_getaffinity, sys_sched_getaffinity),
+	ENTRY(sched_setaffinity, sys_sched_setaffinity),
+	ENTRY(set_robust_list, sys_set_robust_list),
 	/* the process, time and randomness (libc/sys_process.c) */
 	ENTRY(sched_yield, sys_sched_yield),
 	ENTRY(nanosleep, sys_nanosleep),

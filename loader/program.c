@@ -21,12 +21,12 @@
 #include <kite/paging.h>
 #include <kite/printk.h>
 #include <kite/random.h>
+#include <kite/sys_limits.h>
 #include <kite/sys_memory.h>
 #include <kite/thread.h>
 #include <string.h>
 
 #define PIE_BASE 0x555555554000UL
-#define PROGRAM_STACK (1024 * 1024)
 #define R_X86_64_64 1
 #define R_X86_64_GLOB_DAT 6
 #define R_X86_64_JUMP_SLOT 7
@@ -250,7 +250,7 @@ static uint64_t build_stack(struct program *p, uint8_t *top)
 static void *program_thread(void *arg)
 {
 	struct program *p = arg;
-	uint64_t sp = build_stack(p, (uint8_t *)p->stack + PROGRAM_STACK);
+	uint64_t sp = build_stack(p, (uint8_t *)p->stack + MAIN_STACK_SIZE);
 	arch_enter_program(p->base + p->img.entry, sp);
 }
 
@@ -284,11 +284,11 @@ int program_start(int argc, char **argv)
 	if (map_segments(p) || relocate_table(p, &p->img.rela) || relocate_table(p, &p->img.jmprel))
 		return -1;
 	protect_segments(p);
-	p->stack = vmalloc(PROGRAM_STACK, PAGE_SIZE, true);
+	p->stack = vmalloc(MAIN_STACK_SIZE, PAGE_SIZE, true);
 	if (!p->stack)
 		return fail(p->path, "%s", "no memory for its stack");
 	p->stack_info = (struct kstack){ .name = "program", .what = "thread", .bottom = (uintptr_t)p->stack,
-					 .top = (uintptr_t)p->stack + PROGRAM_STACK };
+					 .top = (uintptr_t)p->stack + MAIN_STACK_SIZE };
 	kstack_register(&p->stack_info);
 	struct thread_attr attr = { .name = "main-program" };
 	if (!thread_create(&attr, program_thread, p))

@@ -98,6 +98,8 @@ script_case diff-alloc-smp1 tests/diff-test.sh alloc 1
 script_case diff-alloc-smp2 tests/diff-test.sh alloc 2
 script_case diff-mmap-smp1 tests/diff-test.sh mmap 1
 script_case diff-mmap-smp2 tests/diff-test.sh mmap 2
+script_case diff-limits-smp1 tests/diff-test.sh limits 1
+script_case diff-limits-smp2 tests/diff-test.sh limits 2
 script_case loader-bad tests/loader-bad-test.sh
 
 # The console's status key (Ctrl-T) comes in by interrupt through the I/O APIC.

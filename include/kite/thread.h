@@ -97,6 +97,10 @@ void thread_cache_drain(void);
 /* Threads alive now (created, not yet freed). */
 unsigned thread_count(void);
 
+/* CPU time of a thread (the running one up to now), and of every thread but the idle ones. */
+uint64_t thread_cpu_time_ns(struct thread *t);
+uint64_t threads_cpu_time_ns(void);
+
 /* The idle thread of CPU c (not queued: the scheduler runs it when nothing else). */
 struct thread *thread_create_idle(struct cpu *c);
 
