@@ -12,6 +12,7 @@
 #include <kite/sys_limits.h>
 #include <kite/sys_memory.h>
 #include <kite/sys_process.h>
+#include <kite/sys_signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -92,6 +93,14 @@ static const syscall_fn table[SYSCALL_TABLE_SIZE] = {
 	ENTRY(sched_getaffinity, sys_sched_getaffinity),
 	ENTRY(sched_setaffinity, sys_sched_setaffinity),
 	ENTRY(set_robust_list, sys_set_robust_list),
+	/* signals (libc/sys_signal.c) */
+	ENTRY(rt_sigaction, sys_rt_sigaction),
+	ENTRY(rt_sigprocmask, sys_rt_sigprocmask),
+	ENTRY(rt_sigpending, sys_rt_sigpending),
+	ENTRY(sigaltstack, sys_sigaltstack),
+	ENTRY(kill, sys_kill),
+	ENTRY(tkill, sys_tkill),
+	ENTRY(tgkill, sys_tgkill),
 	/* the process, time and randomness (libc/sys_process.c) */
 	ENTRY(sched_yield, sys_sched_yield),
 	ENTRY(nanosleep, sys_nanosleep),

@@ -28,6 +28,7 @@
 
 #define PIE_BASE 0x555555554000UL
 #define R_X86_64_64 1
+#define R_X86_64_COPY 5
 #define R_X86_64_GLOB_DAT 6
 #define R_X86_64_JUMP_SLOT 7
 #define R_X86_64_RELATIVE 8
@@ -52,6 +53,24 @@ static const char *const provided[] = {
 	"libc.so.6", "libm.so.6", "libpthread.so.0", "libdl.so.2", "librt.so.1", "libutil.so.1",
 	"ld-linux-x86-64.so.2",
 };
+
+/*
+ * COPY relocations give the program its own copy of a libc object. That is only
+ * right when libc never changes the object after the copy is made: musl's
+ * stdin, stdout and stderr are constant pointers, so the copy points at the
+ * same FILE. Objects libc writes (environ, optind, optarg, ...) need libc to
+ * follow the program's copy; until it does, such programs are refused rather
+ * than run with two diverging copies.
+ */
+static const char *const copy_safe[] = { "stdin", "stdout", "stderr" };
+
+static bool copy_is_safe(const char *name)
+{
+	for (size_t i = 0; i < sizeof(copy_safe) / sizeof(copy_safe[0]); i++)
+		if (!strcmp(name, copy_safe[i]))
+			return true;
+	return false;
+}
 
 struct sym {
 	uint32_t name;
@@ -170,13 +189,15 @@ static int relocate_table(struct program *p, const struct elf_table *t)
 		uint32_t type = (uint32_t)r[i].info, symi = (uint32_t)(r[i].info >> 32);
 		uint64_t *where = (uint64_t *)(p->base + r[i].offset);
 		uint64_t value = 0;
+		const struct sym *s = NULL;
+		const char *name = NULL;
 		if (r[i].offset + 8 < r[i].offset || r[i].offset < p->img.span_start || r[i].offset + 8 > p->img.span_end)
 			return fail(p->path, "%s", "a relocation points outside the program");
 		if (symi) {
 			if (symi >= p->img.symtab.count)
 				return fail(p->path, "%s", "a relocation names a symbol that does not exist");
-			const struct sym *s = &syms[symi];
-			const char *name = elf_string(&p->img, s->name);
+			s = &syms[symi];
+			name = elf_string(&p->img, s->name);
 			if (!name)
 				return fail(p->path, "%s", "a symbol's name is outside the string table");
 			if (s->shndx) {
@@ -198,6 +219,15 @@ static int relocate_table(struct program *p, const struct elf_table *t)
 			break;
 		case R_X86_64_64:
 			*where = value + (uint64_t)r[i].addend;
+			break;
+		case R_X86_64_COPY:
+			if (!s || !value)
+				return fail(p->path, "%s", "a COPY relocation without a symbol libc defines");
+			if (!copy_is_safe(name))
+				return fail(p->path, "needs its own copy of libc's '%s' (a COPY relocation): not supported yet", name);
+			if (s->size > p->img.span_end - r[i].offset)
+				return fail(p->path, "%s", "a relocation points outside the program");
+			memcpy(where, (const void *)value, s->size);
 			break;
 		default: {
 			char what[32];

@@ -81,6 +81,10 @@ fi
 qemu=(qemu-system-x86_64 -machine "$machine" "${cpu_args[@]}" -m "$mem" -smp "$smp"
 	-display none -serial stdio -monitor none -no-reboot -nic none)
 [ "$exit_device" = 1 ] && qemu+=(-device isa-debug-exit,iobase=0xf4,iosize=0x04)
+# The second serial port carries the whole exit status (QEMU's exit code keeps 7 bits).
+status_file=$(mktemp)
+trap 'rm -f "$status_file"' EXIT
+qemu+=(-serial "file:$status_file")
 [ "$gdb" = 1 ] && qemu+=(-s -S)
 if [ -n "$iso" ]; then
 	qemu+=(-cdrom "$iso" -boot d)
@@ -104,6 +108,10 @@ set -e
 # isa-debug-exit turns status s into (s << 1) | 1; QEMU exits 0 when the guest
 # powered off (ACPI) or, with -no-reboot, reset or triple-faulted.
 if [ $((rc & 1)) -eq 1 ]; then
+	status=$(head -c 8 "$status_file" | tr -dc 0-9)
+	if [ -n "$status" ] && [ $((status & 127)) -eq $((rc >> 1)) ]; then
+		exit "$status"
+	fi
 	exit $((rc >> 1))
 elif [ $rc -eq 0 ]; then
 	[ "$exit_device" = 0 ] && exit 0

@@ -100,6 +100,8 @@ script_case diff-mmap-smp1 tests/diff-test.sh mmap 1
 script_case diff-mmap-smp2 tests/diff-test.sh mmap 2
 script_case diff-limits-smp1 tests/diff-test.sh limits 1
 script_case diff-limits-smp2 tests/diff-test.sh limits 2
+script_case diff-signals-smp1 tests/diff-test.sh signals 1
+script_case diff-signals-smp2 tests/diff-test.sh signals 2
 script_case loader-bad tests/loader-bad-test.sh
 
 # The console's status key (Ctrl-T) comes in by interrupt through the I/O APIC.

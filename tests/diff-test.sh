@@ -11,13 +11,15 @@ trap 'rm -rf "$work"' EXIT
 
 make -s -C "$top" image APP="$app" >/dev/null
 set +e
-(exec -a "/$app" "$top/apps/$app/$app" "$@") >"$work/host.out" 2>/dev/null
+{ (exec -a "/$app" "$top/apps/$app/$app" "$@") >"$work/host.out"; } 2>/dev/null
 host_rc=$?
 timeout 60 "$top/scripts/run.sh" --tcg --smp "$smp" --initrd "$top/build/images/$app.cpio" \
 	-- --quiet "/$app" "$@" >"$work/kite.out" 2>"$log" </dev/null
 kite_rc=$?
 set -e
 cat "$work/kite.out" >> "$log"
+# Kite says on the console what a shell would say on its stderr ("Terminated").
+sed -i '/^kite: the program was killed by signal [0-9]* (SIG[A-Z0-9]*)$/d' "$work/kite.out"
 if [ "$host_rc" -ne "$kite_rc" ]; then
 	echo "exit status: host $host_rc, kite $kite_rc"
 	exit 1

@@ -65,6 +65,11 @@ struct thread {
 	 * threads, which run on stacks of their own). */
 	struct kstack stacks[3];
 	void *libc_desc;		/* musl's thread descriptor, at %fs */
+
+	/* Signals (libc/sys_signal.c): only the thread itself touches these. */
+	uint64_t signal_mask;		/* blocked signals, bit sig - 1 */
+	void *altstack_sp;		/* sigaltstack; size 0: none */
+	size_t altstack_size;
 	struct list all_node;		/* in the list of all threads */
 };
 
