@@ -82,8 +82,13 @@ $(MUSL_LIB): $(MUSL_SRC)/.unpacked libc/musl/syscall_arch.h
 	@$(MAKE) -s -C $(MUSL_TREE) lib/libc.a AR=ar RANLIB=ranlib >$(MUSL_TREE)/build.log 2>&1 || \
 		{ grep -m5 error $(MUSL_TREE)/build.log; exit 1; }
 
+# musl functions that touch objects a program may have copied (COPY relocations):
+# renamed __musl_NAME, and wrapped by libc/musl/copy_sync.c under their own names.
+MUSL_WRAPPED := __libc_start_main getopt getopt_long getopt_long_only getenv secure_getenv \
+	setenv unsetenv putenv clearenv
 $(MUSL_KERNEL_LIB): $(MUSL_LIB) Makefile
-	@cp $< $@.tmp && ar d $@.tmp $(MUSL_REPLACED) && mv $@.tmp $@
+	@cp $< $@.tmp && ar d $@.tmp $(MUSL_REPLACED)
+	@objcopy $(foreach f,$(MUSL_WRAPPED),--redefine-sym $(f)=__musl_$(f)) $@.tmp && mv $@.tmp $@
 
 # Kite's glue that needs musl's internal headers (its thread descriptor).
 # (musl's headers come in as system headers: their own warnings are not ours.)

@@ -55,21 +55,22 @@ static const char *const provided[] = {
 };
 
 /*
- * COPY relocations give the program its own copy of a libc object. That is only
- * right when libc never changes the object after the copy is made: musl's
- * stdin, stdout and stderr are constant pointers, so the copy points at the
- * same FILE. Objects libc writes (environ, optind, optarg, ...) need libc to
- * follow the program's copy; until it does, such programs are refused rather
- * than run with two diverging copies.
+ * COPY relocations give the program its own copy of a libc object. musl's
+ * stdin, stdout and stderr are constant pointers, so a copy is the same FILE.
+ * The objects libc writes (environ, optind, optarg, program_invocation_name)
+ * are kept equal by libc/musl/copy_sync.c, which is told here where the copy
+ * is; any other object is refused rather than left to drift apart.
  */
-static const char *const copy_safe[] = { "stdin", "stdout", "stderr" };
+static const char *const copy_constant[] = { "stdin", "stdout", "stderr" };
 
-static bool copy_is_safe(const char *name)
+int kite_copy_relocation(void *libc_object, void *program_copy, size_t size);
+
+static bool copy_allowed(const char *name, uint64_t libc_object, void *program_copy, size_t size)
 {
-	for (size_t i = 0; i < sizeof(copy_safe) / sizeof(copy_safe[0]); i++)
-		if (!strcmp(name, copy_safe[i]))
+	for (size_t i = 0; i < sizeof(copy_constant) / sizeof(copy_constant[0]); i++)
+		if (!strcmp(name, copy_constant[i]))
 			return true;
-	return false;
+	return kite_copy_relocation((void *)libc_object, program_copy, size) == 0;
 }
 
 struct sym {
@@ -200,7 +201,8 @@ static int relocate_table(struct program *p, const struct elf_table *t)
 			name = elf_string(&p->img, s->name);
 			if (!name)
 				return fail(p->path, "%s", "a symbol's name is outside the string table");
-			if (s->shndx) {
+			/* A COPY relocation's symbol is the program's copy: the source is libc's. */
+			if (s->shndx && type != R_X86_64_COPY) {
 				value = p->base + s->value;
 			} else {
 				value = kernel_export(name);
@@ -223,10 +225,10 @@ static int relocate_table(struct program *p, const struct elf_table *t)
 		case R_X86_64_COPY:
 			if (!s || !value)
 				return fail(p->path, "%s", "a COPY relocation without a symbol libc defines");
-			if (!copy_is_safe(name))
-				return fail(p->path, "needs its own copy of libc's '%s' (a COPY relocation): not supported yet", name);
 			if (s->size > p->img.span_end - r[i].offset)
 				return fail(p->path, "%s", "a relocation points outside the program");
+			if (!copy_allowed(name, value, where, s->size))
+				return fail(p->path, "needs its own copy of libc's '%s' (a COPY relocation): not supported yet", name);
 			memcpy(where, (const void *)value, s->size);
 			break;
 		default: {

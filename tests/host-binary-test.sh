@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Differential test of a binary that is already on the host and that no one here
+# wrote (acceptance 3 of the loader issue): the very file runs on the host with an
+# empty environment (Kite's programs start with none) and in Kite; stdout and the
+# exit status must match.
+#   tests/host-binary-test.sh LOGFILE /usr/bin/PROGRAM SMP [ARGS...]
+set -euo pipefail
+log=$1 binary=$2 smp=$3
+shift 3
+top=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+[ -x "$binary" ] || { echo "no $binary on this host"; exit 1; }
+printf '%s = %s\n' "$binary" "$binary" > "$work/manifest"
+"$top/scripts/mkimage.sh" "$work/manifest" "$work/image.cpio"
+set +e
+{ env -i "$binary" "$@" >"$work/host.out"; } 2>/dev/null
+host_rc=$?
+timeout 60 "$top/scripts/run.sh" --tcg --smp "$smp" --initrd "$work/image.cpio" \
+	-- --quiet "$binary" "$@" >"$work/kite.out" 2>"$log" </dev/null
+kite_rc=$?
+set -e
+cat "$work/kite.out" >> "$log"
+if [ "$host_rc" -ne "$kite_rc" ]; then
+	echo "exit status: host $host_rc, kite $kite_rc"
+	exit 1
+fi
+if ! cmp -s "$work/host.out" "$work/kite.out"; then
+	echo "stdout differs:"; diff <(od -c "$work/host.out") <(od -c "$work/kite.out") | head -10
+	exit 1
+fi
