@@ -48,6 +48,7 @@ static const syscall_fn table[SYSCALL_TABLE_SIZE] = {
 	ENTRY(fcntl, sys_fcntl),
 	ENTRY(fsync, sys_fsync),
 	ENTRY(fdatasync, sys_fdatasync),
+	ENTRY(fadvise64, sys_fadvise64),
 	ENTRY(truncate, sys_truncate),
 	ENTRY(ftruncate, sys_ftruncate),
 	ENTRY(getcwd, sys_getcwd),

@@ -106,6 +106,10 @@ script_case diff-signals-smp2 tests/diff-test.sh signals 2
 script_case host-env-print tests/host-binary-test.sh /usr/bin/env 1 A=1 B="two words"
 script_case host-env-nul tests/host-binary-test.sh /usr/bin/env 2 -0 -u A X=1 Y=2
 script_case host-env-version tests/host-binary-test.sh /usr/bin/env 1 --version
+script_case host-seq tests/host-binary-test.sh /usr/bin/seq 2 -w 0.5 0.25 3
+script_case host-printf tests/host-binary-test.sh /usr/bin/printf 1 '%05.2f|%s|%x|%q\n' 3.14159 abc 255 "a b"
+script_case host-sha256sum tests/host-binary-test.sh /usr/bin/sha256sum 2 /usr/bin/sha256sum
+script_case host-head tests/host-binary-test.sh /usr/bin/head 1 -c 200 /usr/bin/head
 script_case loader-bad tests/loader-bad-test.sh
 
 # The console's status key (Ctrl-T) comes in by interrupt through the I/O APIC.

@@ -43,6 +43,7 @@ long sys_getdents64(int fd, void *buf, size_t len);
 long sys_ftruncate(int fd, int64_t len);
 long sys_truncate(const char *path, int64_t len);
 long sys_fsync(int fd);
+long sys_fadvise64(int fd, int64_t offset, int64_t len, int advice);
 long sys_fdatasync(int fd);
 long sys_dup(int fd);
 long sys_dup2(int oldfd, int newfd);
