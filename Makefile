@@ -142,7 +142,7 @@ run: $(BUILD)/kite.elf
 	scripts/run.sh $(RUNFLAGS) -- $(ARGS)
 else
 run: image
-	scripts/run.sh $(RUNFLAGS) --initrd $(IMAGE) -- $(KERNEL_ARGS) /$(APP) $(ARGS)
+	scripts/run.sh $(RUNFLAGS) --initrd $(IMAGE) -- $(KERNEL_ARGS) $(foreach e,$(ENV),--env=$(e)) /$(APP) $(ARGS)
 endif
 
 # GRUB's `multiboot` command boots the very same kernel file from an ISO.

@@ -8,6 +8,7 @@
  * FIXME: shared libraries from the file system, TLS of the program, its init
  * arrays, symbol versions, dlopen: the rest of the loader issue.
  */
+#include <kite/cmdline.h>
 #include <kite/elf.h>
 #include <kite/errno.h>
 #include <kite/exit.h>
@@ -241,19 +242,41 @@ static int relocate_table(struct program *p, const struct elf_table *t)
 	return 0;
 }
 
+/* The program's environment: --env=NAME=VALUE, repeatable, in order. */
+#define ENV_MAX 128
+static const char *environment[ENV_MAX];
+static int nr_environment;
+
+static int add_env(const char *value)
+{
+	const char *eq = strchr(value, '=');
+	if (!eq || eq == value || nr_environment == ENV_MAX)
+		return -EINVAL;
+	environment[nr_environment++] = value;
+	return 0;
+}
+KOPT_VALUE("env", add_env, "NAME=VALUE", "put NAME=VALUE in the program's environment (repeatable)");
+
+/* Copies `n` strings below *sp; their new addresses go to out[]. */
+static void push_strings(uint8_t **sp, const char *const *in, int n, uint64_t *out)
+{
+	for (int i = n - 1; i >= 0; i--) {
+		size_t len = strlen(in[i]) + 1;
+		*sp -= len;
+		memcpy(*sp, in[i], len);
+		out[i] = (uint64_t)*sp;
+	}
+}
+
 /* The initial stack, as Linux builds it: argc, argv, NULL, envp, NULL, auxv, strings. */
 static uint64_t build_stack(struct program *p, uint8_t *top)
 {
 	uint8_t *sp = top;
-	char *strings[64];
-	int n = p->argc < 64 ? p->argc : 64;
+	uint64_t argv[CMDLINE_MAX_WORDS], envp[ENV_MAX];
+	int argc = p->argc;
 
-	for (int i = n - 1; i >= 0; i--) {
-		size_t len = strlen(p->argv[i]) + 1;
-		sp -= len;
-		memcpy(sp, p->argv[i], len);
-		strings[i] = (char *)sp;
-	}
+	push_strings(&sp, (const char *const *)p->argv, argc, argv);
+	push_strings(&sp, environment, nr_environment, envp);
 	sp -= 16;
 	uint8_t *random = sp;
 	random_bytes(random, 16);
@@ -263,17 +286,19 @@ static uint64_t build_stack(struct program *p, uint8_t *top)
 		{ AT_PHDR, phdr }, { AT_PHENT, 56 }, { AT_PHNUM, p->img.phnum }, { AT_PAGESZ, PAGE_SIZE },
 		{ AT_BASE, 0 }, { AT_ENTRY, p->base + p->img.entry }, { AT_UID, 0 }, { AT_EUID, 0 },
 		{ AT_GID, 0 }, { AT_EGID, 0 }, { AT_CLKTCK, 100 }, { AT_SECURE, 0 },
-		{ AT_RANDOM, (uint64_t)random }, { AT_EXECFN, (uint64_t)strings[0] }, { AT_NULL, 0 },
+		{ AT_RANDOM, (uint64_t)random }, { AT_EXECFN, argv[0] }, { AT_NULL, 0 },
 	};
-	size_t words = 1 + (size_t)n + 1 + 1 + sizeof(aux) / 8;
+	size_t words = 1 + (size_t)argc + 1 + (size_t)nr_environment + 1 + sizeof(aux) / 8;
 	uint64_t *w = (uint64_t *)sp - words;
 	w = (uint64_t *)((uintptr_t)w & ~15UL); /* %rsp 16-byte aligned at _start */
 	uint64_t *out = w;
-	*out++ = (uint64_t)n;
-	for (int i = 0; i < n; i++)
-		*out++ = (uint64_t)strings[i];
+	*out++ = (uint64_t)argc;
+	memcpy(out, argv, (size_t)argc * 8);
+	out += argc;
 	*out++ = 0; /* argv end */
-	*out++ = 0; /* no environment yet: FIXME --env */
+	memcpy(out, envp, (size_t)nr_environment * 8);
+	out += nr_environment;
+	*out++ = 0; /* envp end */
 	memcpy(out, aux, sizeof(aux));
 	return (uint64_t)w;
 }
@@ -294,6 +319,8 @@ int program_start(int argc, char **argv)
 	if (!p)
 		return -1;
 	p->path = argv[0];
+	if (argc < 1 || argc > CMDLINE_MAX_WORDS)
+		return fail(argv[0], "%s", "too many arguments");
 	p->argc = argc;
 	p->argv = argv;
 	if (read_file(p))

@@ -105,6 +105,7 @@ script_case diff-signals-smp2 tests/diff-test.sh signals 2
 # Debian's own binaries, unmodified (the environment they print is the one they were given).
 script_case host-env-print tests/host-binary-test.sh /usr/bin/env 1 A=1 B="two words"
 script_case host-env-nul tests/host-binary-test.sh /usr/bin/env 2 -0 -u A X=1 Y=2
+PROGRAM_ENV="HOME=/root LANG=C A=1" script_case host-env-given tests/host-binary-test.sh /usr/bin/env 2 -u A C=3
 script_case host-env-version tests/host-binary-test.sh /usr/bin/env 1 --version
 script_case host-seq tests/host-binary-test.sh /usr/bin/seq 2 -w 0.5 0.25 3
 script_case host-printf tests/host-binary-test.sh /usr/bin/printf 1 '%05.2f|%s|%x|%q\n' 3.14159 abc 255 "a b"

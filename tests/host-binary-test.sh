@@ -4,6 +4,7 @@
 # empty environment (Kite's programs start with none) and in Kite; stdout and the
 # exit status must match.
 #   tests/host-binary-test.sh LOGFILE /usr/bin/PROGRAM SMP [ARGS...]
+# PROGRAM_ENV="A=1 B=2" gives both sides that environment (--env= for Kite).
 set -euo pipefail
 log=$1 binary=$2 smp=$3
 shift 3
@@ -15,10 +16,13 @@ trap 'rm -rf "$work"' EXIT
 printf '%s = %s\n' "$binary" "$binary" > "$work/manifest"
 "$top/scripts/mkimage.sh" "$work/manifest" "$work/image.cpio"
 set +e
-{ env -i "$binary" "$@" >"$work/host.out"; } 2>/dev/null
+read -ra program_env <<< "${PROGRAM_ENV:-}"
+kite_env=()
+for kv in "${program_env[@]}"; do kite_env+=("--env=$kv"); done
+{ env -i "${program_env[@]}" "$binary" "$@" >"$work/host.out"; } 2>/dev/null
 host_rc=$?
 timeout 60 "$top/scripts/run.sh" --tcg --smp "$smp" --initrd "$work/image.cpio" \
-	-- --quiet "$binary" "$@" >"$work/kite.out" 2>"$log" </dev/null
+	-- --quiet "${kite_env[@]}" "$binary" "$@" >"$work/kite.out" 2>"$log" </dev/null
 kite_rc=$?
 set -e
 cat "$work/kite.out" >> "$log"
