@@ -135,6 +135,7 @@ image: $(BUILD)/kite.elf
 	@$(MAKE) -s -C apps/$(APP)
 	@mkdir -p $(BUILD)/images
 	@printf '/%s = %s\n' $(APP) $(CURDIR)/apps/$(APP)/$(APP) > $(BUILD)/images/$(APP).manifest
+	@scripts/app-libs.sh apps/$(APP)/$(APP) >> $(BUILD)/images/$(APP).manifest
 	@scripts/mkimage.sh $(BUILD)/images/$(APP).manifest $(IMAGE)
 
 ifeq ($(APP),)

@@ -51,9 +51,25 @@
 
 /* The libraries Kite itself stands in for. */
 static const char *const provided[] = {
-	"libc.so.6", "libm.so.6", "libpthread.so.0", "libdl.so.2", "librt.so.1", "libutil.so.1",
-	"ld-linux-x86-64.so.2",
+#define PROVIDED(name) name,
+#include "provided_libs.def"
+#undef PROVIDED
 };
+
+/* The directories a DT_NEEDED name is looked for in, as Linux's loader does by default. */
+static const char *const library_dirs[] = { "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib", "/usr/lib" };
+
+static bool library_in_image(const char *name)
+{
+	char path[256];
+	struct kstat st;
+	for (size_t i = 0; i < sizeof(library_dirs) / sizeof(library_dirs[0]); i++) {
+		ksnprintf(path, sizeof(path), "%s/%s", library_dirs[i], name);
+		if (sys_stat(path, &st) == 0)
+			return true;
+	}
+	return false;
+}
 
 /*
  * COPY relocations give the program its own copy of a libc object. musl's
@@ -335,7 +351,8 @@ int program_start(int argc, char **argv)
 		for (size_t k = 0; k < sizeof(provided) / sizeof(provided[0]); k++)
 			ok |= !strcmp(lib, provided[k]);
 		if (!ok)
-			return fail(p->path, "needs %s, which is not in the image (shared libraries come next)", lib);
+			return fail(p->path, library_in_image(lib) ? "needs %s: loading shared libraries is not supported yet"
+								   : "needs %s, which is not in the image", lib);
 	}
 	p->base = p->img.type == ET_DYN ? PIE_BASE - p->img.span_start : 0;
 	if (mmap_claim(p->base + p->img.span_start, p->base + p->img.span_end))

@@ -14,6 +14,7 @@ trap 'rm -rf "$work"' EXIT
 
 [ -x "$binary" ] || { echo "no $binary on this host"; exit 1; }
 printf '%s = %s\n' "$binary" "$binary" > "$work/manifest"
+"$top/scripts/app-libs.sh" "$binary" >> "$work/manifest"
 "$top/scripts/mkimage.sh" "$work/manifest" "$work/image.cpio"
 set +e
 read -ra program_env <<< "${PROGRAM_ENV:-}"
