@@ -6,6 +6,8 @@ set -euo pipefail
 log=$1 app=$2 smp=$3
 shift 3
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tests/compare-runs.sh
+. "$top/tests/compare-runs.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -20,11 +22,4 @@ set -e
 cat "$work/kite.out" >> "$log"
 # Kite says on the console what a shell would say on its stderr ("Terminated").
 sed -i '/^kite: the program was killed by signal [0-9]* (SIG[A-Z0-9]*)$/d' "$work/kite.out"
-if [ "$host_rc" -ne "$kite_rc" ]; then
-	echo "exit status: host $host_rc, kite $kite_rc"
-	exit 1
-fi
-if ! diff -u "$work/host.out" "$work/kite.out" > "$work/diff"; then
-	echo "stdout differs:"; head -10 "$work/diff"
-	exit 1
-fi
+compare_runs "$host_rc" "$kite_rc" "$work/host.out" "$work/kite.out"

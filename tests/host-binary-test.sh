@@ -9,6 +9,8 @@ set -euo pipefail
 log=$1 binary=$2 smp=$3
 shift 3
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tests/compare-runs.sh
+. "$top/tests/compare-runs.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -27,11 +29,4 @@ timeout 60 "$top/scripts/run.sh" --tcg --smp "$smp" --initrd "$work/image.cpio" 
 kite_rc=$?
 set -e
 cat "$work/kite.out" >> "$log"
-if [ "$host_rc" -ne "$kite_rc" ]; then
-	echo "exit status: host $host_rc, kite $kite_rc"
-	exit 1
-fi
-if ! cmp -s "$work/host.out" "$work/kite.out"; then
-	echo "stdout differs:"; diff <(od -c "$work/host.out") <(od -c "$work/kite.out") | head -10
-	exit 1
-fi
+compare_runs "$host_rc" "$kite_rc" "$work/host.out" "$work/kite.out"

@@ -37,22 +37,27 @@ static int all_returned(void)
 	       st.span_bytes == 0 && st.large_bytes == 0 && host_vmalloc_bytes == 0;
 }
 
+/* Two blocks of `size` from the heap: aligned, usable, apart; then freed. */
+static void check_pair_and_free(uint8_t *a, uint8_t *b, size_t size, size_t align)
+{
+	CHECK(a && b);
+	CHECK_EQ((uintptr_t)a % align, 0);
+	CHECK_EQ((uintptr_t)b % align, 0);
+	CHECK(kmalloc_usable_size(a) >= size);
+	CHECK(a + size <= b || b + size <= a);
+	memset(a, 0xaa, size);
+	memset(b, 0x55, size);
+	for (size_t i = 0; i < size; i++)
+		CHECK(a[i] == 0xaa);
+	kfree(a);
+	kfree(b);
+}
+
 TEST(every_size_is_aligned_usable_and_separate)
 {
 	setup(64 * MIB);
-	for (size_t size = 0; size < 70000; size += size < 2048 ? 1 : 997) {
-		uint8_t *a = kmalloc(size), *b = kmalloc(size);
-		CHECK(a && b);
-		CHECK_EQ((uintptr_t)a % HEAP_ALIGN, 0);
-		CHECK(kmalloc_usable_size(a) >= size);
-		CHECK(a + size <= b || b + size <= a);
-		memset(a, 0xaa, size);
-		memset(b, 0x55, size);
-		for (size_t i = 0; i < size; i++)
-			CHECK(a[i] == 0xaa);
-		kfree(a);
-		kfree(b);
-	}
+	for (size_t size = 0; size < 70000; size += size < 2048 ? 1 : 997)
+		check_pair_and_free(kmalloc(size), kmalloc(size), size, HEAP_ALIGN);
 	kfree(NULL);
 	CHECK(all_returned());
 }
@@ -61,20 +66,8 @@ TEST(aligned_allocations_are_aligned_usable_and_freed)
 {
 	setup(64 * MIB);
 	for (size_t align = 1; align <= HEAP_MAX_ALIGN; align *= 2) {
-		for (size_t size = 0; size < 40000; size += size < 300 ? 7 : 3001) {
-			uint8_t *a = kmalloc_aligned(size, align), *b = kmalloc_aligned(size, align);
-			CHECK(a && b);
-			CHECK_EQ((uintptr_t)a % align, 0);
-			CHECK_EQ((uintptr_t)b % align, 0);
-			CHECK(kmalloc_usable_size(a) >= size);
-			CHECK(a + size <= b || b + size <= a);
-			memset(a, 0xaa, size);
-			memset(b, 0x55, size);
-			for (size_t i = 0; i < size; i++)
-				CHECK(a[i] == 0xaa);
-			kfree(a);
-			kfree(b);
-		}
+		for (size_t size = 0; size < 40000; size += size < 300 ? 7 : 3001)
+			check_pair_and_free(kmalloc_aligned(size, align), kmalloc_aligned(size, align), size, align);
 	}
 	CHECK(kmalloc_aligned(16, 48) == NULL);	/* not a power of two */
 	CHECK(kmalloc_aligned(16, 2 * HEAP_MAX_ALIGN) == NULL);
