@@ -59,18 +59,6 @@ static const char *const provided[] = {
 /* The directories a DT_NEEDED name is looked for in, as Linux's loader does by default. */
 static const char *const library_dirs[] = { "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib", "/usr/lib" };
 
-static bool library_in_image(const char *name)
-{
-	char path[256];
-	struct kstat st;
-	for (size_t i = 0; i < sizeof(library_dirs) / sizeof(library_dirs[0]); i++) {
-		ksnprintf(path, sizeof(path), "%s/%s", library_dirs[i], name);
-		if (sys_stat(path, &st) == 0)
-			return true;
-	}
-	return false;
-}
-
 /*
  * COPY relocations give the program its own copy of a libc object. musl's
  * stdin, stdout and stderr are constant pointers, so a copy is the same FILE.
@@ -102,12 +90,21 @@ struct rela {
 	int64_t addend;
 };
 
-struct program {
+/* A loaded ELF file: the program, or one of its shared libraries. */
+struct object {
 	const char *path;
+	const char *name;	/* libraries: the DT_NEEDED name they were loaded for */
 	uint8_t *file;
 	size_t size;
 	struct elf_image img;
 	uint64_t base;
+};
+
+#define MAX_OBJECTS 64
+
+struct program {
+	struct object objects[MAX_OBJECTS];	/* [0] the program, then libraries in load order */
+	int nr_objects;
 	int argc;
 	char **argv;
 	void *stack;		/* the program's own stack (Linux's main-thread stack) */
@@ -124,36 +121,36 @@ static int fail(const char *path, const char *fmt, const char *what)
 	return -1;
 }
 
-static int read_file(struct program *p)
+static int read_file(struct object *o)
 {
 	struct kstat st;
-	long fd = sys_open(p->path, O_RDONLY, 0);
+	long fd = sys_open(o->path, O_RDONLY, 0);
 	if (fd < 0)
-		return fail(p->path, "%s", fd == -ENOENT ? "no such file in the image" : "cannot open it");
+		return fail(o->path, "%s", fd == -ENOENT ? "no such file in the image" : "cannot open it");
 	if (sys_fstat((int)fd, &st) || !S_ISREG(st.st_mode)) {
 		sys_close((int)fd);
-		return fail(p->path, "%s", "not a regular file");
+		return fail(o->path, "%s", "not a regular file");
 	}
-	p->size = (size_t)st.st_size;
-	p->file = kmalloc(p->size ? p->size : 1);
-	if (!p->file || sys_pread64((int)fd, p->file, p->size, 0) != (long)p->size) {
+	o->size = (size_t)st.st_size;
+	o->file = kmalloc(o->size ? o->size : 1);
+	if (!o->file || sys_pread64((int)fd, o->file, o->size, 0) != (long)o->size) {
 		sys_close((int)fd);
-		return fail(p->path, "%s", "cannot read it");
+		return fail(o->path, "%s", "cannot read it");
 	}
 	sys_close((int)fd);
 	return 0;
 }
 
 /* Maps every page of every segment; pages shared by two segments get both permissions. */
-static int map_segments(struct program *p)
+static int map_segments(struct object *o)
 {
-	for (int i = 0; i < p->img.nr_segments; i++) {
-		const struct elf_segment *s = &p->img.segments[i];
+	for (int i = 0; i < o->img.nr_segments; i++) {
+		const struct elf_segment *s = &o->img.segments[i];
 		uint64_t start = PAGE_ALIGN_DOWN(s->vaddr), end = PAGE_ALIGN_UP(s->vaddr + s->memsz);
 		for (uint64_t va = start; va < end; va += PAGE_SIZE) {
 			unsigned prot = s->prot;
 			unsigned old;
-			int64_t pa = paging_lookup(p->base + va, &old);
+			int64_t pa = paging_lookup(o->base + va, &old);
 			uint8_t *page;
 			if (pa >= 0) {
 				page = phys_to_virt((phys_addr_t)pa);
@@ -161,76 +158,132 @@ static int map_segments(struct program *p)
 			} else {
 				page = frame_alloc(0);
 				if (!page)
-					return fail(p->path, "%s", "out of memory");
+					return fail(o->path, "%s", "out of memory");
 				memset(page, 0, PAGE_SIZE);
 			}
 			/* The file's bytes that fall in this page. */
 			uint64_t lo = va > s->vaddr ? va : s->vaddr;
 			uint64_t hi = va + PAGE_SIZE < s->vaddr + s->filesz ? va + PAGE_SIZE : s->vaddr + s->filesz;
 			if (hi > lo)
-				memcpy(page + (lo - va), p->file + s->offset + (lo - s->vaddr), hi - lo);
+				memcpy(page + (lo - va), o->file + s->offset + (lo - s->vaddr), hi - lo);
 			/* Writable for the relocations; text gets its own permissions after. */
-			if (paging_map(p->base + va, virt_to_phys(page), PAGE_SIZE, prot | PROT_W))
-				return fail(p->path, "%s", "out of memory");
+			if (paging_map(o->base + va, virt_to_phys(page), PAGE_SIZE, prot | PROT_W))
+				return fail(o->path, "%s", "out of memory");
 		}
 	}
 	return 0;
 }
 
-static void protect_segments(struct program *p)
+static void protect_segments(struct object *o)
 {
-	for (int i = 0; i < p->img.nr_segments; i++) {
-		const struct elf_segment *s = &p->img.segments[i];
+	for (int i = 0; i < o->img.nr_segments; i++) {
+		const struct elf_segment *s = &o->img.segments[i];
 		if (s->prot & PROT_W)
 			continue;
 		for (uint64_t va = PAGE_ALIGN_DOWN(s->vaddr); va < PAGE_ALIGN_UP(s->vaddr + s->memsz); va += PAGE_SIZE) {
 			unsigned prot;
-			int64_t pa = paging_lookup(p->base + va, &prot);
+			int64_t pa = paging_lookup(o->base + va, &prot);
 			bool shared_with_data = false;
-			for (int k = 0; k < p->img.nr_segments; k++) {
-				const struct elf_segment *o = &p->img.segments[k];
-				if ((o->prot & PROT_W) && va + PAGE_SIZE > o->vaddr && va < o->vaddr + o->memsz)
+			for (int k = 0; k < o->img.nr_segments; k++) {
+				const struct elf_segment *other = &o->img.segments[k];
+				if ((other->prot & PROT_W) && va + PAGE_SIZE > other->vaddr && va < other->vaddr + other->memsz)
 					shared_with_data = true;
 			}
 			if (pa >= 0 && !shared_with_data)
-				paging_map(p->base + va, (phys_addr_t)pa, PAGE_SIZE, s->prot);
+				paging_map(o->base + va, (phys_addr_t)pa, PAGE_SIZE, s->prot);
 		}
 	}
 }
 
-static int relocate_table(struct program *p, const struct elf_table *t)
+#define STB_LOCAL 0
+#define STB_GLOBAL 1
+#define STB_WEAK 2
+#define STT_FUNC 2
+#define STT_TLS 6
+
+/* Where a library's calls to functions Kite does not have go (their names were
+ * logged at load, without --quiet). */
+static void unprovided_function_called(void)
 {
-	const struct rela *r = (const struct rela *)(p->file + t->offset);
-	const struct sym *syms = (const struct sym *)(p->file + p->img.symtab.offset);
+	pr_err("kite: the program called a library function Kite does not provide (boot without --quiet to see which)\n");
+	kite_exit(EXIT_BAD_PROGRAM);
+}
+
+/* The address of the global symbol `name` defined in `o`, or 0. */
+static uint64_t defined_in(const struct object *o, const char *name)
+{
+	const struct sym *syms = (const struct sym *)(o->file + o->img.symtab.offset);
+	for (uint64_t k = 1; k < o->img.symtab.count; k++) {
+		const struct sym *s = &syms[k];
+		unsigned bind = s->info >> 4, type = s->info & 15;
+		if (!s->shndx || (bind != STB_GLOBAL && bind != STB_WEAK) || type == STT_TLS)
+			continue;
+		const char *n = elf_string(&o->img, s->name);
+		if (n && !strcmp(n, name))
+			return o->base + s->value;
+	}
+	return 0;
+}
+
+/*
+ * Symbol lookup in the order Linux's loader uses: the program, then its libraries
+ * in load order, then libc (the kernel). `skip` is the object whose own copy a COPY
+ * relocation fills.
+ */
+static uint64_t lookup(const struct program *p, const char *name, const struct object *skip)
+{
+	for (int i = 0; i < p->nr_objects; i++) {
+		uint64_t v = &p->objects[i] == skip ? 0 : defined_in(&p->objects[i], name);
+		if (v)
+			return v;
+	}
+	return kernel_export(name);
+}
+
+static int relocate_table(struct program *p, struct object *o, const struct elf_table *t)
+{
+	const struct rela *r = (const struct rela *)(o->file + t->offset);
+	const struct sym *syms = (const struct sym *)(o->file + o->img.symtab.offset);
 
 	for (uint64_t i = 0; i < t->count; i++) {
 		uint32_t type = (uint32_t)r[i].info, symi = (uint32_t)(r[i].info >> 32);
-		uint64_t *where = (uint64_t *)(p->base + r[i].offset);
+		uint64_t *where = (uint64_t *)(o->base + r[i].offset);
 		uint64_t value = 0;
 		const struct sym *s = NULL;
 		const char *name = NULL;
-		if (r[i].offset + 8 < r[i].offset || r[i].offset < p->img.span_start || r[i].offset + 8 > p->img.span_end)
-			return fail(p->path, "%s", "a relocation points outside the program");
+		if (r[i].offset + 8 < r[i].offset || r[i].offset < o->img.span_start || r[i].offset + 8 > o->img.span_end)
+			return fail(o->path, "%s", "a relocation points outside the program");
 		if (symi) {
-			if (symi >= p->img.symtab.count)
-				return fail(p->path, "%s", "a relocation names a symbol that does not exist");
+			if (symi >= o->img.symtab.count)
+				return fail(o->path, "%s", "a relocation names a symbol that does not exist");
 			s = &syms[symi];
-			name = elf_string(&p->img, s->name);
+			name = elf_string(&o->img, s->name);
 			if (!name)
-				return fail(p->path, "%s", "a symbol's name is outside the string table");
-			/* A COPY relocation's symbol is the program's copy: the source is libc's. */
-			if (s->shndx && type != R_X86_64_COPY) {
-				value = p->base + s->value;
+				return fail(o->path, "%s", "a symbol's name is outside the string table");
+			/* A COPY relocation's symbol is the object's own copy: the source is elsewhere. */
+			bool copy = type == R_X86_64_COPY;
+			if ((s->info >> 4) == STB_LOCAL) {
+				value = o->base + s->value;
 			} else {
-				value = kernel_export(name);
-				bool weak = (s->info >> 4) == 2;
+				value = lookup(p, name, copy ? o : NULL);
+				if (!value && s->shndx && !copy)
+					value = o->base + s->value;
+				bool weak = (s->info >> 4) == STB_WEAK;
+				/* A library's import of a function Kite lacks (glibc-only ones such as
+				 * obstack_vprintf) must not stop programs that never call it; a call
+				 * ends the run with a message. */
+				bool function = type == R_X86_64_JUMP_SLOT || (s->info & 15) == STT_FUNC;
+				if (!value && !weak && function && o != &p->objects[0]) {
+					pr_info("kite: %s: '%s' is not provided; calling it ends the program\n", o->path, name);
+					value = (uint64_t)unprovided_function_called;
+				}
 				if (!value && !weak)
-					return fail(p->path, "unresolved symbol '%s'", name);
+					return fail(o->path, "unresolved symbol '%s'", name);
 			}
 		}
 		switch (type) {
 		case R_X86_64_RELATIVE:
-			*where = p->base + (uint64_t)r[i].addend;
+			*where = o->base + (uint64_t)r[i].addend;
 			break;
 		case R_X86_64_GLOB_DAT:
 		case R_X86_64_JUMP_SLOT:
@@ -241,17 +294,17 @@ static int relocate_table(struct program *p, const struct elf_table *t)
 			break;
 		case R_X86_64_COPY:
 			if (!s || !value)
-				return fail(p->path, "%s", "a COPY relocation without a symbol libc defines");
-			if (s->size > p->img.span_end - r[i].offset)
-				return fail(p->path, "%s", "a relocation points outside the program");
+				return fail(o->path, "%s", "a COPY relocation without a symbol libc defines");
+			if (s->size > o->img.span_end - r[i].offset)
+				return fail(o->path, "%s", "a relocation points outside the program");
 			if (!copy_allowed(name, value, where, s->size))
-				return fail(p->path, "needs its own copy of libc's '%s' (a COPY relocation): not supported yet", name);
+				return fail(o->path, "needs its own copy of libc's '%s' (a COPY relocation): not supported yet", name);
 			memcpy(where, (const void *)value, s->size);
 			break;
 		default: {
 			char what[32];
 			ksnprintf(what, sizeof(what), "%u", type);
-			return fail(p->path, "relocation type %s is not supported yet", what);
+			return fail(o->path, "relocation type %s is not supported yet", what);
 		}
 		}
 	}
@@ -287,6 +340,7 @@ static void push_strings(uint8_t **sp, const char *const *in, int n, uint64_t *o
 /* The initial stack, as Linux builds it: argc, argv, NULL, envp, NULL, auxv, strings. */
 static uint64_t build_stack(struct program *p, uint8_t *top)
 {
+	const struct object *prog = &p->objects[0];
 	uint8_t *sp = top;
 	uint64_t argv[CMDLINE_MAX_WORDS], envp[ENV_MAX];
 	int argc = p->argc;
@@ -297,10 +351,10 @@ static uint64_t build_stack(struct program *p, uint8_t *top)
 	uint8_t *random = sp;
 	random_bytes(random, 16);
 	sp = (uint8_t *)((uintptr_t)sp & ~15UL);
-	uint64_t phdr = p->img.phdr_vaddr ? p->base + p->img.phdr_vaddr : 0;
+	uint64_t phdr = prog->img.phdr_vaddr ? prog->base + prog->img.phdr_vaddr : 0;
 	uint64_t aux[][2] = {
-		{ AT_PHDR, phdr }, { AT_PHENT, 56 }, { AT_PHNUM, p->img.phnum }, { AT_PAGESZ, PAGE_SIZE },
-		{ AT_BASE, 0 }, { AT_ENTRY, p->base + p->img.entry }, { AT_UID, 0 }, { AT_EUID, 0 },
+		{ AT_PHDR, phdr }, { AT_PHENT, 56 }, { AT_PHNUM, prog->img.phnum }, { AT_PAGESZ, PAGE_SIZE },
+		{ AT_BASE, 0 }, { AT_ENTRY, prog->base + prog->img.entry }, { AT_UID, 0 }, { AT_EUID, 0 },
 		{ AT_GID, 0 }, { AT_EGID, 0 }, { AT_CLKTCK, 100 }, { AT_SECURE, 0 },
 		{ AT_RANDOM, (uint64_t)random }, { AT_EXECFN, argv[0] }, { AT_NULL, 0 },
 	};
@@ -319,55 +373,143 @@ static uint64_t build_stack(struct program *p, uint8_t *top)
 	return (uint64_t)w;
 }
 
+typedef void (*init_fn)(int, char **, char **);
+
+/* The libraries' initializers, dependencies first (the reverse of load order). The
+ * program's own are run by __libc_start_main. */
+static void run_library_initializers(struct program *p, uint64_t envp)
+{
+	for (int i = p->nr_objects - 1; i > 0; i--) {
+		struct object *o = &p->objects[i];
+		const uint64_t *fns = (const uint64_t *)(o->base + o->img.init_array_vaddr);
+		for (uint64_t k = 0; k < o->img.init_array_count; k++)
+			if (fns[k] && fns[k] != UINT64_MAX)
+				((init_fn)fns[k])(p->argc, p->argv, (char **)envp);
+	}
+}
+
 /* Runs on the thread's kernel stack, and leaves it for the program's own. */
 static void *program_thread(void *arg)
 {
 	struct program *p = arg;
 	uint64_t sp = build_stack(p, (uint8_t *)p->stack + MAIN_STACK_SIZE);
-	arch_enter_program(p->base + p->img.entry, sp);
+	run_library_initializers(p, sp + 8 * (uint64_t)(p->argc + 2));
+	arch_enter_program(p->objects[0].base + p->objects[0].img.entry, sp);
 }
+
+static bool is_provided(const char *lib)
+{
+	for (size_t k = 0; k < sizeof(provided) / sizeof(provided[0]); k++)
+		if (!strcmp(lib, provided[k]))
+			return true;
+	return false;
+}
+
+static bool already_loaded(const struct program *p, const char *lib)
+{
+	for (int i = 1; i < p->nr_objects; i++)
+		if (!strcmp(p->objects[i].name, lib))
+			return true;
+	return false;
+}
+
+/* Reads and parses one file into a new object. */
+static struct object *open_object(struct program *p, const char *path)
+{
+	char err[160];
+	if (p->nr_objects == MAX_OBJECTS) {
+		fail(path, "%s", "too many shared libraries");
+		return NULL;
+	}
+	struct object *o = &p->objects[p->nr_objects];
+	o->path = path;
+	if (read_file(o))
+		return NULL;
+	if (elf_parse(o->file, o->size, &o->img, err, sizeof(err))) {
+		fail(o->path, "%s", err);
+		return NULL;
+	}
+	p->nr_objects++;
+	return o;
+}
+
+/* Finds a DT_NEEDED library in the standard directories and loads it where mmap finds room. */
+static int load_library(struct program *p, const struct object *by, const char *lib)
+{
+	char path[256];
+	struct kstat st;
+	bool found = false;
+	for (size_t i = 0; i < sizeof(library_dirs) / sizeof(library_dirs[0]) && !found; i++) {
+		ksnprintf(path, sizeof(path), "%s/%s", library_dirs[i], lib);
+		found = sys_stat(path, &st) == 0;
+	}
+	if (!found)
+		return fail(by->path, "needs %s, which is not in the image", lib);
+	char *saved = kmalloc(strlen(path) + 1);
+	if (!saved)
+		return fail(by->path, "%s", "out of memory");
+	strcpy(saved, path);
+	struct object *o = open_object(p, saved);
+	if (!o)
+		return -1;
+	o->name = lib;
+	if (o->img.type != ET_DYN)
+		return fail(o->path, "%s", "is not a shared library");
+	long at = sys_mmap(NULL, o->img.span_end - o->img.span_start, 0, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (at < 0)
+		return fail(o->path, "%s", "no room in the address space");
+	o->base = (uint64_t)at - o->img.span_start;
+	return map_segments(o);
+}
+
+
 
 int program_start(int argc, char **argv)
 {
 	struct program *p = kzalloc(sizeof(*p));
-	char err[160];
 
 	if (!p)
 		return -1;
-	p->path = argv[0];
 	if (argc < 1 || argc > CMDLINE_MAX_WORDS)
 		return fail(argv[0], "%s", "too many arguments");
 	p->argc = argc;
 	p->argv = argv;
-	if (read_file(p))
+	struct object *prog = open_object(p, argv[0]);
+	if (!prog)
 		return -1;
-	if (elf_parse(p->file, p->size, &p->img, err, sizeof(err)))
-		return fail(p->path, "%s", err);
-	if (!p->img.entry)
-		return fail(p->path, "%s", "has no entry point (a library?)");
-	for (int i = 0; i < p->img.nr_needed; i++) {
-		const char *lib = elf_string(&p->img, p->img.needed[i]);
-		bool ok = false;
-		for (size_t k = 0; k < sizeof(provided) / sizeof(provided[0]); k++)
-			ok |= !strcmp(lib, provided[k]);
-		if (!ok)
-			return fail(p->path, library_in_image(lib) ? "needs %s: loading shared libraries is not supported yet"
-								   : "needs %s, which is not in the image", lib);
+	if (!prog->img.entry)
+		return fail(prog->path, "%s", "has no entry point (a library?)");
+	prog->base = prog->img.type == ET_DYN ? PIE_BASE - prog->img.span_start : 0;
+	if (mmap_claim(prog->base + prog->img.span_start, prog->base + prog->img.span_end))
+		return fail(prog->path, "%s", "its segments overlap memory already in use");
+	if (map_segments(prog))
+		return -1;
+	/* Libraries breadth first, as Linux's loader orders them for lookup. */
+	for (int i = 0; i < p->nr_objects; i++) {
+		struct object *o = &p->objects[i];
+		for (int k = 0; k < o->img.nr_needed; k++) {
+			const char *lib = elf_string(&o->img, o->img.needed[k]);
+			if (!lib)
+				return fail(o->path, "%s", "a DT_NEEDED name is outside the string table");
+			if (!is_provided(lib) && !already_loaded(p, lib) && load_library(p, o, lib))
+				return -1;
+		}
 	}
-	p->base = p->img.type == ET_DYN ? PIE_BASE - p->img.span_start : 0;
-	if (mmap_claim(p->base + p->img.span_start, p->base + p->img.span_end))
-		return fail(p->path, "%s", "its segments overlap memory already in use");
-	if (map_segments(p) || relocate_table(p, &p->img.rela) || relocate_table(p, &p->img.jmprel))
-		return -1;
-	protect_segments(p);
+	/* Libraries first: the program's COPY relocations read their objects as relocated. */
+	for (int i = p->nr_objects - 1; i >= 0; i--) {
+		struct object *o = &p->objects[i];
+		if (relocate_table(p, o, &o->img.rela) || relocate_table(p, o, &o->img.jmprel))
+			return -1;
+		protect_segments(o);
+	}
 	p->stack = vmalloc(MAIN_STACK_SIZE, PAGE_SIZE, true);
 	if (!p->stack)
-		return fail(p->path, "%s", "no memory for its stack");
+		return fail(prog->path, "%s", "no memory for its stack");
 	p->stack_info = (struct kstack){ .name = "program", .what = "thread", .bottom = (uintptr_t)p->stack,
 					 .top = (uintptr_t)p->stack + MAIN_STACK_SIZE };
 	kstack_register(&p->stack_info);
 	struct thread_attr attr = { .name = "main-program" };
 	if (!thread_create(&attr, program_thread, p))
-		return fail(p->path, "%s", "no memory for its thread");
+		return fail(prog->path, "%s", "no memory for its thread");
 	return 0;
 }

@@ -111,6 +111,9 @@ script_case host-seq tests/host-binary-test.sh /usr/bin/seq 2 -w 0.5 0.25 3
 script_case host-printf tests/host-binary-test.sh /usr/bin/printf 1 '%05.2f|%s|%x|%q\n' 3.14159 abc 255 "a b"
 script_case host-sha256sum tests/host-binary-test.sh /usr/bin/sha256sum 2 /usr/bin/sha256sum
 script_case host-head tests/host-binary-test.sh /usr/bin/head 1 -c 200 /usr/bin/head
+# ... and with a shared library of their own from the image (libgmp).
+script_case host-expr tests/host-binary-test.sh /usr/bin/expr 1 6 '*' 7 + 100000000000000000000
+script_case host-factor tests/host-binary-test.sh /usr/bin/factor 2 1234567890123456789012345 97 360
 script_case loader-bad tests/loader-bad-test.sh
 
 # The console's status key (Ctrl-T) comes in by interrupt through the I/O APIC.
