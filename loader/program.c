@@ -375,6 +375,9 @@ static uint64_t build_stack(struct program *p, uint8_t *top)
 
 typedef void (*init_fn)(int, char **, char **);
 
+/* libc/musl/copy_sync.c: the start-up runs the program's own constructors and destructors. */
+void kite_set_program_arrays(const uint64_t *init, size_t nr_init, const uint64_t *fini, size_t nr_fini);
+
 /* The libraries' initializers, dependencies first (the reverse of load order). The
  * program's own are run by __libc_start_main. */
 static void run_library_initializers(struct program *p, uint64_t envp)
@@ -393,8 +396,11 @@ static void *program_thread(void *arg)
 {
 	struct program *p = arg;
 	uint64_t sp = build_stack(p, (uint8_t *)p->stack + MAIN_STACK_SIZE);
+	const struct object *prog = &p->objects[0];
+	kite_set_program_arrays((const uint64_t *)(prog->base + prog->img.init_array_vaddr), prog->img.init_array_count,
+				(const uint64_t *)(prog->base + prog->img.fini_array_vaddr), prog->img.fini_array_count);
 	run_library_initializers(p, sp + 8 * (uint64_t)(p->argc + 2));
-	arch_enter_program(p->objects[0].base + p->objects[0].img.entry, sp);
+	arch_enter_program(prog->base + prog->img.entry, sp);
 }
 
 static bool is_provided(const char *lib)

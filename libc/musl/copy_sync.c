@@ -12,6 +12,7 @@
  * program's values into libc's objects before the call and libc's back after.
  * The program's own reads and writes then see and make the same values.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -79,6 +80,28 @@ const char *kite_program_name(void)
 int __musl___libc_start_main(int (*main)(int, char **, char **), int argc, char **argv,
 			   void (*init)(void), void (*fini)(void), void (*ldso_fini)(void));
 
+/* The program's constructors and destructors (DT_INIT_ARRAY, DT_FINI_ARRAY), which
+ * glibc's start-up runs and musl's does not know about; set by the loader. */
+typedef void (*array_fn)(int, char **, char **);
+static const uint64_t *program_init_array, *program_fini_array;
+static size_t program_init_count, program_fini_count;
+
+void kite_set_program_arrays(const uint64_t *init, size_t nr_init, const uint64_t *fini, size_t nr_fini)
+{
+	program_init_array = init;
+	program_init_count = nr_init;
+	program_fini_array = fini;
+	program_fini_count = nr_fini;
+}
+
+/* Registered before main runs, so it runs after every atexit handler the program adds. */
+static void run_program_destructors(void)
+{
+	for (size_t i = program_fini_count; i-- > 0;)
+		if (program_fini_array[i] && program_fini_array[i] != UINT64_MAX)
+			((void (*)(void))program_fini_array[i])();
+}
+
 /* The values musl's start-up computes, set first so the program starts with them. */
 int __libc_start_main(int (*main)(int, char **, char **), int argc, char **argv,
 		      void (*init)(void), void (*fini)(void), void (*ldso_fini)(void))
@@ -90,6 +113,15 @@ int __libc_start_main(int (*main)(int, char **, char **), int argc, char **argv,
 			__progname = (char *)p + 1;
 	libc_to_program(GROUP_ENVIRON);
 	libc_to_program(GROUP_PROGNAME);
+	/* Programs of glibc before 2.34 pass their own init and fini (__libc_csu_*),
+	 * which walk the arrays themselves; later ones leave that to libc. */
+	atexit(fini ? fini : run_program_destructors);
+	if (init)
+		((array_fn)(void (*)(void))init)(argc, argv, __environ);
+	else
+		for (size_t i = 0; i < program_init_count; i++)
+			if (program_init_array[i] && program_init_array[i] != UINT64_MAX)
+				((array_fn)program_init_array[i])(argc, argv, __environ);
 	return __musl___libc_start_main(main, argc, argv, init, fini, ldso_fini);
 }
 
