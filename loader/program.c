@@ -60,23 +60,11 @@ static const char *const provided[] = {
 static const char *const library_dirs[] = { "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib", "/usr/lib" };
 
 /*
- * COPY relocations give the program its own copy of a libc object. musl's
- * stdin, stdout and stderr are constant pointers, so a copy is the same FILE.
- * The objects libc writes (environ, optind, optarg, program_invocation_name)
- * are kept equal by libc/musl/copy_sync.c, which is told here where the copy
- * is; any other object is refused rather than left to drift apart.
+ * COPY relocations give the program its own copy of a libc object. Which objects
+ * may be copied, and how libc keeps such copies equal to its own, is
+ * libc/musl/copy_sync.c's business; anything else is refused by name.
  */
-static const char *const copy_constant[] = { "stdin", "stdout", "stderr" };
-
 int kite_copy_relocation(void *libc_object, void *program_copy, size_t size);
-
-static bool copy_allowed(const char *name, uint64_t libc_object, void *program_copy, size_t size)
-{
-	for (size_t i = 0; i < sizeof(copy_constant) / sizeof(copy_constant[0]); i++)
-		if (!strcmp(name, copy_constant[i]))
-			return true;
-	return kite_copy_relocation((void *)libc_object, program_copy, size) == 0;
-}
 
 struct sym {
 	uint32_t name;
@@ -297,7 +285,7 @@ static int relocate_table(struct program *p, struct object *o, const struct elf_
 				return fail(o->path, "%s", "a COPY relocation without a symbol libc defines");
 			if (s->size > o->img.span_end - r[i].offset)
 				return fail(o->path, "%s", "a relocation points outside the program");
-			if (!copy_allowed(name, value, where, s->size))
+			if (kite_copy_relocation((void *)value, where, s->size))
 				return fail(o->path, "needs its own copy of libc's '%s' (a COPY relocation): not supported yet", name);
 			memcpy(where, (const void *)value, s->size);
 			break;

@@ -13,15 +13,23 @@
  * The program's own reads and writes then see and make the same values.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "libc.h"
 
+/* stdio.h's macros of the same names would not give the objects' addresses. */
+#undef stdin
+#undef stdout
+#undef stderr
+
 extern char *optarg;
 extern int optind, opterr, optopt;
 
-enum group { GROUP_ENVIRON, GROUP_GETOPT, GROUP_PROGNAME };
+/* GROUP_CONSTANT: objects libc never changes (musl's stdin, stdout and stderr are
+ * constant pointers), so the program's copy is exact and nothing is synced. */
+enum group { GROUP_CONSTANT, GROUP_ENVIRON, GROUP_GETOPT, GROUP_PROGNAME };
 
 struct copied_object {
 	void *libc_object;
@@ -31,6 +39,9 @@ struct copied_object {
 };
 
 static struct copied_object objects[] = {
+	{ (void *)&stdin, sizeof(stdin), GROUP_CONSTANT, 0 },
+	{ (void *)&stdout, sizeof(stdout), GROUP_CONSTANT, 0 },
+	{ (void *)&stderr, sizeof(stderr), GROUP_CONSTANT, 0 },
 	{ &__environ, sizeof(__environ), GROUP_ENVIRON, 0 },
 	{ &optind, sizeof(optind), GROUP_GETOPT, 0 },
 	{ &optarg, sizeof(optarg), GROUP_GETOPT, 0 },
