@@ -234,22 +234,177 @@ run_guest() {
 	[[ -z $RUN_PROBLEM ]]
 }
 
-# --- a Linux guest whose init is a given program (bench/sched.sh) -----------
+# --- a Linux guest whose init is a given program ----------------------------
 
-# pack_initramfs BINARY ARCHIVE: a gzip'd newc initramfs holding only /init, a
-# copy of BINARY (a static program). Rebuilt only when BINARY is newer than
-# ARCHIVE. As in build_linux_initramfs, /dev/console comes from the kernel's
-# own built-in initramfs.
+# pack_initramfs BINARY ARCHIVE: a gzip'd newc initramfs whose /init is a copy
+# of BINARY. A dynamically linked BINARY (an ordinary PIE) brings the shared
+# libraries and the dynamic linker it uses on the host, at the same paths, so
+# that the very file that runs in Kite runs in the Linux guest. Rebuilt only
+# when BINARY is newer than ARCHIVE. As in build_linux_initramfs, /dev/console
+# comes from the kernel's own built-in initramfs.
 pack_initramfs() {
 	local bin=$1 archive=$2
-	local root=$archive.root
+	local root=$archive.root lib
 	need_tools cpio gzip
 	[[ -e $archive && ! $bin -nt $archive ]] && return 0
 	rm -rf "$root"
 	mkdir -p "$root"
 	cp "$bin" "$root/init"
-	(cd "$root" && printf 'init\n' | cpio -o -H newc -R 0:0 --quiet) |
+	# ldd lists "name => /path (addr)" and the dynamic linker as "/path (addr)";
+	# for a static program it fails, and there is nothing to add.
+	while read -r lib; do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done < <(ldd "$bin" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
+	(cd "$root" && find . -mindepth 1 | sed 's|^\./||' | cpio -o -H newc -R 0:0 --quiet) |
 		gzip -9 >"$archive.tmp" || die "could not pack $archive"
 	mv "$archive.tmp" "$archive"
 	rm -rf "$root"
+}
+
+# --- an ordinary program as a benchmark in both guests ----------------------
+
+# build_app_bench NAME SOURCES...: compiles the benchmark program
+# build/bench/NAME with the host's compiler and its defaults (a PIE linked
+# with glibc), as a user would build an app, with bench/app/benchapp.c. The
+# very same file then runs in Kite and as the Linux guest's /init. Sets APP_BIN.
+build_app_bench() {
+	local name=$1 src
+	shift
+	APP_BIN=$OUT/$name
+	need_tools gcc
+	mkdir -p "$OUT"
+	local rebuild=0
+	for src in "$@" "$TOP/bench/app/benchapp.c" "$TOP/bench/app/benchapp.h"; do
+		[[ $src -nt $APP_BIN ]] && rebuild=1
+	done
+	if [[ ! -e $APP_BIN ]] || ((rebuild)); then
+		gcc -O2 -Wall -o "$APP_BIN" "$@" "$TOP/bench/app/benchapp.c" ||
+			die "could not build $APP_BIN"
+	fi
+}
+
+# pack_kite_image BINARY ARCHIVE: Kite's boot archive holding BINARY as
+# /NAME plus the libraries it needs that Kite does not provide, as
+# `make image` packs an app. Sets KITE_PROGRAM (its path in the image).
+pack_kite_image() {
+	local bin=$1 archive=$2
+	KITE_PROGRAM=/$(basename "$bin")
+	[[ -e $archive && ! $bin -nt $archive ]] && return 0
+	printf '%s = %s\n' "$KITE_PROGRAM" "$bin" >"$archive.manifest"
+	"$TOP/scripts/app-libs.sh" "$bin" >>"$archive.manifest" || die "app-libs.sh $bin failed"
+	"$TOP/scripts/mkimage.sh" "$archive.manifest" "$archive" || die "could not pack $archive"
+}
+
+# --- running a benchmark that prints "PREFIX: METRIC VALUE" lines -----------
+#
+# The including script sets METRIC_PREFIX (e.g. "schedbench"), QEMU_ARGS (the
+# options both guests share) and defines metric_guest GUEST, which sets
+# GUEST_ARGS and GUEST_RC for "kite" and "linux". metric_run_once boots one
+# guest and collects its figures; metric_table prints the medians.
+
+metrics=()             # names, in the order the first run printed them
+declare -A values=()   # "GUEST METRIC" -> "v1 v2 ..."
+
+# The "PREFIX: NAME VALUE" lines of a console log, as "NAME VALUE". Not
+# anchored at the line start: Linux's setup code may leave a stray character
+# in front of the first line (see clean_serial).
+metric_results() {
+	clean_serial "$1" | sed -nE "s/.*$METRIC_PREFIX: ([a-z0-9-]+) ([0-9]+\.[0-9])\$/\1 \2/p"
+}
+
+# metric_run_once GUEST ROUND: one boot; the console goes to
+# build/bench/PREFIX-GUEST-ROUND.log. Any failure ends the script.
+metric_run_once() {
+	local guest=$1 round=$2
+	local log=$OUT/$METRIC_PREFIX-$guest-$round.log err=$OUT/$METRIC_PREFIX-$guest-$round.err
+	local rc=0 problem='' name value m
+	metric_guest "$guest"
+	timeout --kill-after=5 "$RUN_TIMEOUT" "${QEMU_ARGS[@]}" "${GUEST_ARGS[@]}" \
+		</dev/null >"$log" 2>"$err" || rc=$?
+
+	if ((rc == 124 || rc == 137)); then
+		problem="timed out after ${RUN_TIMEOUT}s"
+	elif ((rc != GUEST_RC)); then
+		problem="QEMU exit status $rc, expected $GUEST_RC"
+	fi
+	if ! clean_serial "$log" | grep -q "$METRIC_PREFIX: done\$"; then
+		problem+="${problem:+; }no '$METRIC_PREFIX: done' on the console"
+		# The benchmark's own complaint, or Kite's, or QEMU's, if there is one.
+		m=$(clean_serial "$log" | grep -e "$METRIC_PREFIX: error" -e '^kite: ' | head -n 1 || true)
+		[[ -n $m ]] ||
+			m=$(grep -v -e 'warning:' -e 'terminating on signal' "$err" | head -n 1 || true)
+		[[ -n $m ]] && problem+=" ($m)"
+	fi
+	[[ -z $problem ]] || die "$guest guest failed (round $round): $problem; console: ${log#"$TOP"/}"
+
+	local -A seen=()
+	while read -r name value; do
+		seen[$name]=$value
+	done < <(metric_results "$log")
+	if ((${#metrics[@]} == 0)); then
+		# The first run (Kite's) fixes the list of metrics.
+		while read -r name value; do
+			metrics+=("$name")
+		done < <(metric_results "$log")
+		((${#metrics[@]})) || die "$guest guest printed no measurements; console: ${log#"$TOP"/}"
+	fi
+	for m in "${metrics[@]}"; do
+		[[ -n ${seen[$m]:-} ]] || die "$guest guest did not report $m (round $round); console: ${log#"$TOP"/}"
+		values["$guest $m"]+="${seen[$m]} "
+	done
+	((${#seen[@]} == ${#metrics[@]})) ||
+		die "$guest guest reported other metrics than kite's first run (round $round); console: ${log#"$TOP"/}"
+}
+
+# metric_rounds ROUNDS: kite, linux, kite, linux, ... so that slow drift in
+# the machine's load hits both alike; a progress line per boot on stderr.
+metric_rounds() {
+	local rounds=$1 r g m v line
+	for ((r = 1; r <= rounds; r++)); do
+		for g in kite linux; do
+			metric_run_once "$g" "$r"
+			line=''
+			for m in "${metrics[@]}"; do
+				v=${values["$g $m"]% }
+				line+="  $m ${v##* }"
+			done
+			note "round $r/$rounds $g:$line"
+		done
+	done
+}
+
+# median "v1 v2 ..."
+median() {
+	tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '
+		{ v[NR] = $1 }
+		END { printf "%.1f\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# "linux 6.1.0-NN-amd64", from the package the kernel came from.
+linux_description() {
+	local desc=linux
+	# PACKAGE holds e.g. linux-image-6.1.0-56-amd64_6.1.192-2_amd64
+	[[ -f $OUT/linux/PACKAGE ]] &&
+		desc="linux $(sed -E 's/^linux-image-//; s/_.*//' "$OUT/linux/PACKAGE")"
+	echo "$desc"
+}
+
+# metric_table TITLE: the medians of each metric for both guests and the
+# ratio Kite/Linux (every metric is a cost: below 1, Kite is faster).
+metric_table() {
+	local title=$1 w=6 m k l ratio
+	for m in "${metrics[@]}"; do
+		((${#m} > w)) && w=${#m}
+	done
+	echo
+	echo "$title"
+	echo "  $KITE_DESC vs $(linux_description); ratio below 1: Kite is faster"
+	printf "  %-${w}s %12s %12s %12s\n" metric kite linux kite/linux
+	for m in "${metrics[@]}"; do
+		k=$(median "${values["kite $m"]}")
+		l=$(median "${values["linux $m"]}")
+		ratio=$(awk -v k="$k" -v l="$l" 'BEGIN { if (l > 0) printf "%.2f", k / l; else print "-" }')
+		printf "  %-${w}s %12s %12s %12s\n" "$m" "$k" "$l" "$ratio"
+	done
 }

@@ -203,7 +203,10 @@ static int name_in_parent(struct vnode *parent, struct vnode *dir, char *name)
 {
 	struct dir_entry e;
 
-	for (uint64_t i = 0; parent->ops->readdir && parent->ops->readdir(parent, i, &e) == 1; i++) {
+	for (uint64_t i = 0; parent->ops->readdir; i = e.next) {
+		e.next = i + 1;
+		if (parent->ops->readdir(parent, i, &e) != 1)
+			break;
 		if (!strcmp(e.name, ".") || !strcmp(e.name, ".."))
 			continue;
 		struct vnode *vn;

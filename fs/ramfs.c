@@ -1,5 +1,12 @@
 /*
- * ramfs: a writable file system in memory. Directories are lists of entries;
+ * ramfs: a writable file system in memory. A directory keeps its entries in a
+ * list, in the order they were made; once it has a few, it also indexes them
+ * by name in a hash table that doubles as it fills, so that lookups in a
+ * directory of 10,000 files cost what they cost in one of ten. Each entry gets the next number of its
+ * directory's sequence when it is linked; a directory position is that
+ * number (plus 2, after "." and ".."), so reading on after entries were
+ * removed neither skips nor repeats any (rm -r unlinks what getdents returned
+ * and reads on). readdir resumes from a cursor rather than walking the list;
  * a file's data is an array of 4 KiB pages in which a missing page is a hole
  * that reads as zeros, so sparse files cost only what was written. Symlinks
  * keep their target. Names are compared byte for byte, as Linux does.
@@ -13,20 +20,35 @@
 #include <kite/ramfs.h>
 #include <string.h>
 
+/* Kept small: a boot's few hundred entries and nodes decide the smallest
+ * memory Kite boots in (bench/minmem.sh). */
 struct ramfs_entry {
-	struct list node;
+	struct list node;		/* in the directory's list */
+	struct ramfs_entry *hash_next;	/* the next in its hash bucket */
 	struct vnode *vn;
-	size_t len;
+	uint32_t seq;			/* its number in the directory's sequence */
+	uint32_t len;
 	char name[];
 };
 
 struct ramfs_node {
 	struct vnode vn;		/* first: a vnode is its ramfs_node */
 	struct ramfs_node *parent;	/* directories: for ".."; vfs_lock */
-	struct list entries;		/* directories; vfs_lock */
-	uint8_t **pages;		/* files: lock */
-	size_t nr_pages;
-	char *target;			/* symlinks */
+	union {				/* by the type in vn.mode */
+		struct {		/* directories; vfs_lock */
+			struct list entries;
+			struct ramfs_entry **buckets;	/* by name hash, or NULL */
+			struct list *cursor;	/* readdir: the entry it returned last, or NULL */
+			uint32_t nr_buckets;	/* 0 or a power of two */
+			uint32_t nr_entries;
+			uint32_t next_seq;	/* the number the next entry gets */
+		};
+		struct {		/* regular files; vn.lock */
+			uint8_t **pages;
+			size_t nr_pages;
+		};
+		char *target;		/* symlinks */
+	};
 };
 
 static const struct vnode_ops ramfs_ops;
@@ -48,31 +70,130 @@ static struct ramfs_node *node_new(struct mount *m, uint32_t mode)
 	if (!n)
 		return NULL;
 	vnode_init(&n->vn, &ramfs_ops, m, mode);
-	list_init(&n->entries);
+	if (S_ISDIR(mode))
+		list_init(&n->entries);
 	n->vn.nlink = S_ISDIR(mode) ? 2 : 1;
 	return n;
 }
 
+/* FNV-1a, 32 bits. */
+static uint32_t name_hash(const char *name, size_t len)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (uint8_t)name[i]) * 16777619u;
+	return h;
+}
+
+/* Directories with fewer entries are searched in their list: a table would
+ * cost more memory than it saves time. */
+#define HASH_FROM_ENTRIES 32
+
 static struct ramfs_entry *find(struct vnode *dir, const char *name, size_t len)
 {
-	list_for_each(pos, &R(dir)->entries) {
-		struct ramfs_entry *e = list_entry(pos, struct ramfs_entry, node);
+	struct ramfs_node *d = R(dir);
+	if (!d->nr_buckets) {
+		list_for_each(pos, &d->entries) {
+			struct ramfs_entry *e = list_entry(pos, struct ramfs_entry, node);
+			if (e->len == len && !memcmp(e->name, name, len))
+				return e;
+		}
+		return NULL;
+	}
+	uint32_t h = name_hash(name, len);
+	for (struct ramfs_entry *e = d->buckets[h & (d->nr_buckets - 1)]; e; e = e->hash_next)
 		if (e->len == len && !memcmp(e->name, name, len))
 			return e;
-	}
 	return NULL;
+}
+
+static void hash_insert(struct ramfs_entry **buckets, size_t nr_buckets, struct ramfs_entry *e)
+{
+	struct ramfs_entry **head = &buckets[name_hash(e->name, e->len) & (nr_buckets - 1)];
+	e->hash_next = *head;
+	*head = e;
+}
+
+/* Before an entry is added: makes the hash table (at HASH_FROM_ENTRIES
+ * entries) or doubles it (when it has as many entries as buckets). When there
+ * is no memory for it, the old table or the list serves: only slower. */
+static void grow_buckets(struct ramfs_node *d)
+{
+	if (d->nr_entries + 1 < HASH_FROM_ENTRIES || d->nr_entries < d->nr_buckets)
+		return;
+	uint32_t n = d->nr_buckets ? d->nr_buckets * 2 : 2 * HASH_FROM_ENTRIES;
+	struct ramfs_entry **buckets = kzalloc(n * sizeof(*buckets));
+	if (!buckets)
+		return;
+	list_for_each(pos, &d->entries)
+		hash_insert(buckets, n, list_entry(pos, struct ramfs_entry, node));
+	kfree(d->buckets);
+	d->buckets = buckets;
+	d->nr_buckets = n;
+}
+
+/* When a directory has used up its numbers (4 billion entries made in it):
+ * numbers them again from 0. A reader in the middle of it may then see some
+ * entries twice or miss some, as POSIX allows for a changing directory. */
+static void renumber(struct ramfs_node *d)
+{
+	d->next_seq = 0;
+	list_for_each(pos, &d->entries)
+		list_entry(pos, struct ramfs_entry, node)->seq = d->next_seq++;
+	d->cursor = NULL;
+}
+
+/* Puts e (its name filled in) into dir's list and hash table. */
+static void link_entry(struct vnode *dir, struct ramfs_entry *e)
+{
+	struct ramfs_node *d = R(dir);
+	grow_buckets(d);
+	if (d->nr_buckets)
+		hash_insert(d->buckets, d->nr_buckets, e);
+	d->nr_entries++;
+	if (d->next_seq == UINT32_MAX)
+		renumber(d);
+	e->seq = d->next_seq++; /* the list stays in sequence order */
+	list_push_back(&d->entries, &e->node);
+}
+
+/* Takes e out of dir's list and hash table (it is not freed). */
+static void unlink_entry(struct vnode *dir, struct ramfs_entry *e)
+{
+	struct ramfs_node *d = R(dir);
+	if (d->nr_buckets) {
+		uint32_t h = name_hash(e->name, e->len);
+		struct ramfs_entry **link = &d->buckets[h & (d->nr_buckets - 1)];
+		while (*link != e)
+			link = &(*link)->hash_next;
+		*link = e->hash_next;
+	}
+	d->nr_entries--;
+	/* readdir's cursor must not point at a freed entry: the one before
+	 * it has a lower number, so it serves as well. */
+	if (d->cursor == &e->node)
+		d->cursor = e->node.prev == &d->entries ? NULL : e->node.prev;
+	list_remove(&e->node);
+}
+
+static struct ramfs_entry *entry_new(const char *name, size_t len, struct vnode *vn)
+{
+	struct ramfs_entry *e = kmalloc(sizeof(*e) + len + 1);
+	if (!e)
+		return NULL;
+	e->vn = vn;
+	e->len = (uint32_t)len; /* at most NAME_MAX */
+	memcpy(e->name, name, len);
+	e->name[len] = '\0';
+	return e;
 }
 
 static int add_entry(struct vnode *dir, const char *name, size_t len, struct vnode *vn)
 {
-	struct ramfs_entry *e = kmalloc(sizeof(*e) + len + 1);
+	struct ramfs_entry *e = entry_new(name, len, vn); /* takes the caller's reference */
 	if (!e)
 		return -ENOMEM;
-	e->vn = vn; /* takes the caller's reference */
-	e->len = len;
-	memcpy(e->name, name, len);
-	e->name[len] = '\0';
-	list_push_back(&R(dir)->entries, &e->node);
+	link_entry(dir, e);
 	dir->mtime = dir->ctime = vfs_now();
 	return 0;
 }
@@ -163,7 +284,7 @@ static void remove_entry(struct vnode *dir, struct ramfs_entry *e)
 {
 	struct vnode *vn = e->vn;
 
-	list_remove(&e->node);
+	unlink_entry(dir, e);
 	kfree(e);
 	if (S_ISDIR(vn->mode)) {
 		vn->nlink = 0;
@@ -232,18 +353,14 @@ static int ramfs_rename(struct vnode *from_dir, const char *from, size_t from_le
 		if (S_ISDIR(dst->vn->mode) && !list_empty(&R(dst->vn)->entries))
 			return -ENOTEMPTY;
 	}
-	struct ramfs_entry *moved = kmalloc(sizeof(*moved) + to_len + 1);
+	struct ramfs_entry *moved = entry_new(to, to_len, vn);
 	if (!moved)
 		return -ENOMEM;
 	if (dst)
 		remove_entry(to_dir, dst);
-	moved->vn = vn;
-	moved->len = to_len;
-	memcpy(moved->name, to, to_len);
-	moved->name[to_len] = '\0';
-	list_remove(&src->node);
+	unlink_entry(from_dir, src);
 	kfree(src);
-	list_push_back(&R(to_dir)->entries, &moved->node);
+	link_entry(to_dir, moved);
 	if (moving_dir && from_dir != to_dir) {
 		from_dir->nlink--;
 		to_dir->nlink++;
@@ -270,23 +387,32 @@ static uint8_t dt_of(uint32_t mode)
 static int ramfs_readdir(struct vnode *dir, uint64_t index, struct dir_entry *out)
 {
 	if (index < 2) {
+		out->next = index + 1;
 		struct ramfs_node *parent = R(dir)->parent;
 		out->ino = index == 0 || !parent ? dir->ino : parent->vn.ino;
 		out->type = DT_DIR;
 		strcpy(out->name, index == 0 ? "." : "..");
 		return 1;
 	}
-	uint64_t i = 2;
-	list_for_each(pos, &R(dir)->entries) {
-		if (i++ != index)
-			continue;
-		struct ramfs_entry *e = list_entry(pos, struct ramfs_entry, node);
-		out->ino = e->vn->ino;
-		out->type = dt_of(e->vn->mode);
-		memcpy(out->name, e->name, e->len + 1);
-		return 1;
-	}
-	return 0;
+	/* The first entry numbered index - 2 or later. A directory read from
+	 * start to end asks for each in turn: start from the cursor when it is
+	 * not past the wanted one. */
+	struct ramfs_node *d = R(dir);
+	uint64_t want = index - 2;
+	struct list *pos = d->entries.next;
+	if (d->cursor && list_entry(d->cursor, struct ramfs_entry, node)->seq <= want)
+		pos = d->cursor;
+	while (pos != &d->entries && list_entry(pos, struct ramfs_entry, node)->seq < want)
+		pos = pos->next;
+	if (pos == &d->entries)
+		return 0;
+	d->cursor = pos;
+	struct ramfs_entry *e = list_entry(pos, struct ramfs_entry, node);
+	out->next = (uint64_t)e->seq + 3;
+	out->ino = e->vn->ino;
+	out->type = dt_of(e->vn->mode);
+	memcpy(out->name, e->name, e->len + 1);
+	return 1;
 }
 
 static ssize_t ramfs_readlink(struct vnode *vn, char *buf, size_t len)
@@ -409,9 +535,14 @@ static void ramfs_release(struct vnode *vn)
 {
 	struct ramfs_node *n = R(vn);
 
-	free_pages_from(n, 0);
-	kfree(n->pages);
-	kfree(n->target);
+	if (S_ISREG(vn->mode)) {
+		free_pages_from(n, 0);
+		kfree(n->pages);
+	}
+	else if (S_ISDIR(vn->mode))
+		kfree(n->buckets);
+	else if (S_ISLNK(vn->mode))
+		kfree(n->target);
 	kfree(n);
 }
 
@@ -454,7 +585,7 @@ static void drop_tree(struct vnode *dir)
 		struct ramfs_entry *e = list_entry(pos, struct ramfs_entry, node);
 		if (S_ISDIR(e->vn->mode))
 			drop_tree(e->vn);
-		list_remove(&e->node);
+		unlink_entry(dir, e);
 		vnode_put(e->vn);
 		kfree(e);
 	}

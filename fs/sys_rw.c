@@ -141,7 +141,10 @@ long sys_getdents64(int fd, void *buf, size_t len)
 	size_t used = 0;
 	mutex_lock(&f->pos_lock);
 	mutex_lock(&vfs_lock);
-	while (f->vn->ops->readdir(f->vn, f->dir_index, &e) == 1) {
+	for (;;) {
+		e.next = f->dir_index + 1;
+		if (f->vn->ops->readdir(f->vn, f->dir_index, &e) != 1)
+			break;
 		size_t namelen = strlen(e.name);
 		size_t reclen = (__builtin_offsetof(struct linux_dirent64, d_name) + namelen + 1 + 7) & ~(size_t)7;
 		if (used + reclen > len) {
@@ -151,12 +154,12 @@ long sys_getdents64(int fd, void *buf, size_t len)
 		}
 		struct linux_dirent64 *d = (struct linux_dirent64 *)((char *)buf + used);
 		d->d_ino = e.ino;
-		d->d_off = (int64_t)f->dir_index + 1;
+		d->d_off = (int64_t)e.next;
 		d->d_reclen = (uint16_t)reclen;
 		d->d_type = e.type;
 		memcpy(d->d_name, e.name, namelen + 1);
 		used += reclen;
-		f->dir_index++;
+		f->dir_index = e.next;
 	}
 	f->pos = f->dir_index;
 	mutex_unlock(&vfs_lock);

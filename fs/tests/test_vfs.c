@@ -3,6 +3,7 @@
 #include <kite/ramfs.h>
 #include <kite/vfs.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "unit.h"
 
@@ -246,8 +247,12 @@ static int entries(const char *path, char names[][32], int max)
 	struct vnode *d = file_at(path);
 	struct dir_entry e;
 	int n = 0;
-	for (uint64_t i = 0; n < max && d->ops->readdir(d, i, &e) == 1; i++)
+	for (uint64_t i = 0; n < max; i = e.next) {
+		e.next = i + 1;
+		if (d->ops->readdir(d, i, &e) != 1)
+			break;
 		strcpy(names[n++], e.name);
+	}
 	vnode_put(d);
 	return n;
 }
@@ -291,5 +296,70 @@ TEST(ramfs_directories_links_unlink_rename)
 	CHECK(moved == d);
 	vnode_put(moved);
 	vnode_put(f); /* unlinked and closed: freed (ASan would see a leak or a use) */
+	vnode_put(d);
+}
+
+/* A directory of 10,000 entries: every name is found (through the hash table,
+ * resized many times), readdir returns each entry once, and reading on while
+ * the returned entries are unlinked, as rm -r does, still meets every one. */
+TEST(ramfs_big_directory_lookup_readdir_and_removal)
+{
+	setup();
+	enum { N = 10000, BATCH = 100 };
+	CHECK_EQ(mk("/big", S_IFDIR | 0755), 0);
+	char path[64];
+	for (int i = 0; i < N; i++) {
+		snprintf(path, sizeof(path), "/big/file%d", i);
+		CHECK_EQ(mk(path, S_IFREG | 0644), 0);
+	}
+	CHECK_EQ(mk("/big/file1234", S_IFREG | 0644), -EEXIST);
+	for (int i = 0; i < N; i += 7) {
+		snprintf(path, sizeof(path), "/big/file%d", i);
+		CHECK_EQ(look(path, 0, NULL), 0);
+	}
+	CHECK_EQ(look("/big/file10000", 0, NULL), -ENOENT);
+
+	static unsigned char seen[N];
+	struct vnode *d = file_at("/big");
+	struct dir_entry e;
+	/* Read BATCH entries, unlink them, read on from where reading stopped. */
+	uint64_t pos = 2;
+	int total = 0;
+	for (;;) {
+		char batch[BATCH][NAME_MAX + 1];
+		int n = 0;
+		mutex_lock(&vfs_lock);
+		while (n < BATCH) {
+			e.next = pos + 1;
+			if (d->ops->readdir(d, pos, &e) != 1)
+				break;
+			pos = e.next;
+			strcpy(batch[n++], e.name);
+		}
+		for (int i = 0; i < n; i++) {
+			int idx = atoi(batch[i] + 4);
+			CHECK(idx >= 0 && idx < N);
+			CHECK_EQ(seen[idx], 0);
+			seen[idx] = 1;
+			CHECK_EQ(d->ops->unlink(d, batch[i], strlen(batch[i]), false), 0);
+		}
+		mutex_unlock(&vfs_lock);
+		total += n;
+		if (n < BATCH)
+			break;
+	}
+	CHECK_EQ(total, N);
+	char names[4][32];
+	CHECK_EQ(entries("/big", names, 4), 2); /* only . and .. */
+	/* A rename within the directory moves the name to the end: met once. */
+	mutex_lock(&vfs_lock);
+	CHECK_EQ(d->ops->create(d, "a", 1, S_IFREG | 0644, 0, NULL), 0);
+	CHECK_EQ(d->ops->create(d, "b", 1, S_IFREG | 0644, 0, NULL), 0);
+	CHECK_EQ(d->ops->rename(d, "a", 1, d, "c", 1), 0);
+	CHECK_EQ(d->ops->lookup(d, "a", 1, &(struct vnode *){ NULL }), -ENOENT);
+	mutex_unlock(&vfs_lock);
+	CHECK_EQ(entries("/big", names, 4), 4);
+	CHECK_STR(names[2], "b");
+	CHECK_STR(names[3], "c");
 	vnode_put(d);
 }

@@ -20,6 +20,7 @@ struct vnode;
 struct mount;
 
 struct dir_entry {
+	uint64_t next;	/* the position of the entry after this one */
 	uint64_t ino;
 	uint8_t type;	/* DT_* */
 	char name[NAME_MAX + 1];
@@ -39,7 +40,9 @@ struct vnode_ops {
 	int (*unlink)(struct vnode *dir, const char *name, size_t len, bool is_dir);
 	int (*rename)(struct vnode *from_dir, const char *from, size_t from_len, struct vnode *to_dir,
 		      const char *to, size_t to_len);
-	/* The index-th entry (".", ".." first); 1 if there is one, 0 at the end. */
+	/* The first entry at position `index` or later (".", ".." first); 1 if
+	 * there is one, 0 at the end. out->next arrives as index + 1: a file
+	 * system whose positions are not plain indexes sets it. */
 	int (*readdir)(struct vnode *dir, uint64_t index, struct dir_entry *out);
 	ssize_t (*readlink)(struct vnode *vn, char *buf, size_t len);
 	ssize_t (*read)(struct vnode *vn, void *buf, size_t len, uint64_t off);
