@@ -37,7 +37,7 @@ MUSL_KERNEL_LIB := $(MUSL_TREE)/lib/libc-kite.a
 MUSL_REPLACED := memcmp.o memcpy.o memmove.o memset.o strchr.o strcmp.o strcpy.o strlcpy.o \
 	strlen.o strncmp.o strnlen.o strstr.o \
 	malloc.o calloc.o libc_calloc.o lite_malloc.o free.o free.o realloc.o realloc.o \
-	aligned_alloc.o posix_memalign.o memalign.o malloc_usable_size.o donate.o
+	aligned_alloc.o posix_memalign.o memalign.o malloc_usable_size.o donate.o __tls_get_addr.o
 MUSL_CFLAGS := -O2 -mcmodel=kernel -fno-pic -fno-pie -fno-omit-frame-pointer -fno-stack-protector
 KERNEL_LIBS := --whole-archive $(MUSL_KERNEL_LIB) --no-whole-archive $(shell $(CC) -print-libgcc-file-name)
 
@@ -86,16 +86,21 @@ $(MUSL_LIB): $(MUSL_SRC)/.unpacked libc/musl/syscall_arch.h
 # renamed __musl_NAME, and wrapped by libc/musl/copy_sync.c under their own names.
 MUSL_WRAPPED := __libc_start_main getopt getopt_long getopt_long_only getenv secure_getenv \
 	setenv unsetenv putenv clearenv
+# musl functions Kite defines again for musl's own callers (their members share
+# names with others, so they are weakened rather than deleted): thread start and
+# exit (libc/clone.c).
+MUSL_OVERRIDDEN := __clone __unmapself
 $(MUSL_KERNEL_LIB): $(MUSL_LIB) Makefile
 	@cp $< $@.tmp && ar d $@.tmp $(MUSL_REPLACED)
-	@objcopy $(foreach f,$(MUSL_WRAPPED),--redefine-sym $(f)=__musl_$(f)) $@.tmp && mv $@.tmp $@
+	@objcopy $(foreach f,$(MUSL_WRAPPED),--redefine-sym $(f)=__musl_$(f)) \
+		$(foreach f,$(MUSL_OVERRIDDEN),--weaken-symbol=$(f)) $@.tmp && mv $@.tmp $@
 
 # Kite's glue that needs musl's internal headers (its thread descriptor).
 # (musl's headers come in as system headers: their own warnings are not ours.)
 MUSL_INTERNAL_CFLAGS := -std=c99 -nostdinc -ffreestanding -D_XOPEN_SOURCE=700 -Wall -Wextra -Werror \
 	-isystem $(MUSL_TREE)/arch/x86_64 -isystem $(MUSL_TREE)/arch/generic -isystem $(MUSL_TREE)/obj/src/internal \
 	-isystem $(MUSL_TREE)/src/include -isystem $(MUSL_TREE)/src/internal -isystem $(MUSL_TREE)/obj/include \
-	-isystem $(MUSL_TREE)/include $(MUSL_CFLAGS)
+	-isystem $(MUSL_TREE)/include -idirafter include $(MUSL_CFLAGS)
 MUSL_GLUE_OBJS := $(patsubst libc/musl/%.c,$(BUILD)/libc/musl/%.o,$(wildcard libc/musl/*.c))
 $(BUILD)/libc/musl/%.o: libc/musl/%.c $(MUSL_LIB)
 	@mkdir -p $(dir $@)

@@ -86,7 +86,7 @@ static void release_memory(struct thread *t)
 	stack_free(&t->stacks[STACK_INTERRUPT]);
 	stack_free(&t->stacks[STACK_EXCEPTION]);
 	kfree(t->arch.fpu);
-	kfree(t->libc_desc);
+	kfree(t->libc_area);
 	kfree(t);
 }
 
@@ -121,11 +121,13 @@ static struct thread *shell_take(void)
 
 	struct kstack stacks[3];
 	struct arch_thread arch = t->arch;
-	void *libc_desc = t->libc_desc;
+	void *libc_area = t->libc_area;
+	size_t libc_area_size = t->libc_area_size;
 	memcpy(stacks, t->stacks, sizeof(stacks));
 	memset(t, 0, sizeof(*t));
 	memcpy(t->stacks, stacks, sizeof(stacks)); /* same addresses: list links stay valid */
-	t->libc_desc = libc_desc;
+	t->libc_area = libc_area;
+	t->libc_area_size = libc_area_size;
 	t->arch.fpu = arch.fpu;
 	t->arch.istack_top = arch.istack_top;
 	t->arch.xstack_top = arch.xstack_top;
@@ -150,6 +152,30 @@ static void wake_timer_fired(struct timer *timer)
 	thread_wake(t);
 }
 
+/* The thread's own musl descriptor and static TLS at %fs (errno,
+ * pthread_self(), the canary at %fs:0x28, the program's TLS), or the one its
+ * creator made. The area grows once the loader has laid out the TLS. */
+static int set_thread_pointer(struct thread *t, void *given)
+{
+	if (given) {
+		t->libc_desc = given;
+	} else {
+		size_t size = kite_musl_area_size();
+		if (t->libc_area_size < size) {
+			void *area = kmalloc(size);
+			if (!area)
+				return -ENOMEM;
+			kfree(t->libc_area);
+			t->libc_area = area;
+			t->libc_area_size = size;
+		}
+		memset(t->libc_area, 0, size);
+		t->libc_desc = kite_musl_descriptor_init(t->libc_area, (int)t->tid, random_u64() << 8);
+	}
+	t->arch.fs_base = (uintptr_t)t->libc_desc;
+	return 0;
+}
+
 /* The parts common to new threads and the boot thread: fields, the vector save
  * area, a thread id and a place in the list. */
 static void thread_init(struct thread *t, const char *name, int nice, uint64_t affinity)
@@ -168,9 +194,6 @@ static void thread_init(struct thread *t, const char *name, int nice, uint64_t a
 	list_push_back(&all_threads, &t->all_node);
 	nr_threads++;
 	spin_unlock(&threads_lock);
-	/* musl's descriptor at %fs: errno, pthread_self(), the canary at %fs:0x28. */
-	memset(t->libc_desc, 0, kite_musl_descriptor_size());
-	t->arch.fs_base = (uintptr_t)kite_musl_descriptor_init(t->libc_desc, (int)t->tid, random_u64() << 8);
 }
 
 static struct thread *thread_new(const char *name, int nice, uint64_t affinity)
@@ -181,10 +204,7 @@ static struct thread *thread_new(const char *name, int nice, uint64_t affinity)
 	/* XSAVE needs 64-byte alignment: heap classes that are multiples of 64
 	 * bytes hand out 64-byte aligned objects. */
 	t->arch.fpu = kmalloc(fpu_area_size());
-	t->libc_desc = kmalloc(kite_musl_descriptor_size());
-	if (!t->arch.fpu || !t->libc_desc) {
-		kfree(t->arch.fpu);
-		kfree(t->libc_desc);
+	if (!t->arch.fpu) {
 		kfree(t);
 		return NULL;
 	}
@@ -218,6 +238,12 @@ static struct thread *thread_build(const struct thread_attr *attr, void *(*fn)(v
 	t->arch.istack_top = t->stacks[STACK_INTERRUPT].top;
 	t->arch.xstack_top = t->stacks[STACK_EXCEPTION].top;
 ready:
+	if (set_thread_pointer(t, attr->thread_pointer)) {
+		thread_free(t);
+		return NULL;
+	}
+	if (attr->parent_tid)
+		*attr->parent_tid = (int)t->tid;
 	t->entry = fn;
 	t->arg = arg;
 	t->detached = attr->detached;
@@ -407,7 +433,7 @@ void thread_list_print(void)
 struct thread *thread_adopt(const char *name, uintptr_t istack_top, uintptr_t xstack_top)
 {
 	struct thread *t = thread_new(name, 0, 0);
-	if (!t)
+	if (!t || set_thread_pointer(t, NULL))
 		out_of_memory("no memory for the '%s' thread", name);
 	t->arch.istack_top = istack_top;
 	t->arch.xstack_top = xstack_top;

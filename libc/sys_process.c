@@ -61,13 +61,6 @@ long sys_sched_yield(void)
 	return 0;
 }
 
-/* FIXME: the process ends with its last thread once the loader starts programs;
- * until then a thread's exit is just that. */
-long sys_exit(int status)
-{
-	thread_exit((void *)(long)status);
-}
-
 long sys_exit_group(int status)
 {
 	kite_exit(status & 0xff);

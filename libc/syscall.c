@@ -123,6 +123,7 @@ static const syscall_fn table[SYSCALL_TABLE_SIZE] = {
 	ENTRY(getrandom, sys_getrandom),
 	ENTRY(arch_prctl, sys_arch_prctl),
 	ENTRY(set_tid_address, sys_set_tid_address),
+	ENTRY(futex, sys_futex),
 };
 
 static const char *const names[SYSCALL_TABLE_SIZE] = {

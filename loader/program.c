@@ -19,6 +19,7 @@
 #include <kite/ksyms.h>
 #include <kite/kstack.h>
 #include <kite/kva.h>
+#include <kite/musl.h>
 #include <kite/paging.h>
 #include <kite/printk.h>
 #include <kite/random.h>
@@ -33,6 +34,13 @@
 #define R_X86_64_GLOB_DAT 6
 #define R_X86_64_JUMP_SLOT 7
 #define R_X86_64_RELATIVE 8
+#define R_X86_64_DTPMOD64 16
+#define R_X86_64_DTPOFF64 17
+#define R_X86_64_TPOFF64 18
+#define R_X86_64_IRELATIVE 37
+/* Static TLS kept free for libraries dlopen adds later that use the
+ * initial-exec model (they cannot be given TLS anywhere else). */
+#define TLS_DLOPEN_RESERVE (16 * 1024)
 #define AT_NULL 0
 #define AT_PHDR 3
 #define AT_PHENT 4
@@ -86,6 +94,8 @@ struct object {
 	size_t size;
 	struct elf_image img;
 	uint64_t base;
+	long tls_module;	/* its TLS module id, or 0: it has no TLS */
+	size_t tls_offset;	/* its TLS block's distance below %fs */
 };
 
 #define MAX_OBJECTS 64
@@ -197,19 +207,52 @@ static void unprovided_function_called(void)
 	kite_exit(EXIT_BAD_PROGRAM);
 }
 
-/* The address of the global symbol `name` defined in `o`, or 0. */
-static uint64_t defined_in(const struct object *o, const char *name)
+/* The global symbol `name` that `o` defines, a TLS one or not as `tls` says, or NULL. */
+static const struct sym *symbol_in(const struct object *o, const char *name, bool tls)
 {
 	const struct sym *syms = (const struct sym *)(o->file + o->img.symtab.offset);
 	for (uint64_t k = 1; k < o->img.symtab.count; k++) {
 		const struct sym *s = &syms[k];
 		unsigned bind = s->info >> 4, type = s->info & 15;
-		if (!s->shndx || (bind != STB_GLOBAL && bind != STB_WEAK) || type == STT_TLS)
+		if (!s->shndx || (bind != STB_GLOBAL && bind != STB_WEAK) || (type == STT_TLS) != tls)
 			continue;
 		const char *n = elf_string(&o->img, s->name);
 		if (n && !strcmp(n, name))
-			return o->base + s->value;
+			return s;
 	}
+	return NULL;
+}
+
+/* The address of the global symbol `name` defined in `o`, or 0. */
+static uint64_t defined_in(const struct object *o, const char *name)
+{
+	const struct sym *s = symbol_in(o, name, false);
+	return s ? o->base + s->value : 0;
+}
+
+/* A TLS relocation's target: the module that defines the variable and its
+ * offset in that module's block. The symbol is the object's own when it is
+ * local or absent (the local-dynamic model), else the first definition in
+ * lookup order. */
+static int resolve_tls(const struct program *p, const struct object *o, const struct sym *s, const char *name,
+		       const struct object **def, uint64_t *offset)
+{
+	*def = o;
+	*offset = s ? s->value : 0;
+	if (s && (s->info >> 4) != STB_LOCAL) {
+		*def = NULL;
+		for (int i = 0; i < p->nr_objects && !*def; i++) {
+			const struct sym *d = symbol_in(&p->objects[i], name, true);
+			if (d) {
+				*def = &p->objects[i];
+				*offset = d->value;
+			}
+		}
+		if (!*def)
+			return fail(o->path, "unresolved thread-local symbol '%s'", name);
+	}
+	if (!(*def)->tls_module)
+		return fail(o->path, "a thread-local symbol in '%s', which has no TLS segment", (*def)->path);
 	return 0;
 }
 
@@ -250,7 +293,9 @@ static int relocate_table(struct program *p, struct object *o, const struct elf_
 				return fail(o->path, "%s", "a symbol's name is outside the string table");
 			/* A COPY relocation's symbol is the object's own copy: the source is elsewhere. */
 			bool copy = type == R_X86_64_COPY;
-			if ((s->info >> 4) == STB_LOCAL) {
+			if (type == R_X86_64_DTPMOD64 || type == R_X86_64_DTPOFF64 || type == R_X86_64_TPOFF64) {
+				/* resolved below */
+			} else if ((s->info >> 4) == STB_LOCAL) {
 				value = o->base + s->value;
 			} else {
 				value = lookup(p, name, copy ? o : NULL);
@@ -269,9 +314,30 @@ static int relocate_table(struct program *p, struct object *o, const struct elf_
 					return fail(o->path, "unresolved symbol '%s'", name);
 			}
 		}
+		const struct object *tls_def;
+		uint64_t tls_offset;
 		switch (type) {
 		case R_X86_64_RELATIVE:
 			*where = o->base + (uint64_t)r[i].addend;
+			break;
+		case R_X86_64_IRELATIVE:
+			/* An ifunc: its resolver picks the implementation. */
+			*where = ((uint64_t (*)(void))(o->base + (uint64_t)r[i].addend))();
+			break;
+		case R_X86_64_DTPMOD64:
+			if (resolve_tls(p, o, s, name, &tls_def, &tls_offset))
+				return -1;
+			*where = (uint64_t)tls_def->tls_module;
+			break;
+		case R_X86_64_DTPOFF64:
+			if (resolve_tls(p, o, s, name, &tls_def, &tls_offset))
+				return -1;
+			*where = tls_offset + (uint64_t)r[i].addend;
+			break;
+		case R_X86_64_TPOFF64:
+			if (resolve_tls(p, o, s, name, &tls_def, &tls_offset))
+				return -1;
+			*where = tls_offset + (uint64_t)r[i].addend - tls_def->tls_offset;
 			break;
 		case R_X86_64_GLOB_DAT:
 		case R_X86_64_JUMP_SLOT:
@@ -383,12 +449,37 @@ static void run_library_initializers(struct program *p, uint64_t envp)
 static void *program_thread(void *arg)
 {
 	struct program *p = arg;
+	kite_musl_main_thread();
 	uint64_t sp = build_stack(p, (uint8_t *)p->stack + MAIN_STACK_SIZE);
 	const struct object *prog = &p->objects[0];
 	kite_set_program_arrays((const uint64_t *)(prog->base + prog->img.init_array_vaddr), prog->img.init_array_count,
 				(const uint64_t *)(prog->base + prog->img.fini_array_vaddr), prog->img.fini_array_count);
 	run_library_initializers(p, sp + 8 * (uint64_t)(p->argc + 2));
 	arch_enter_program(prog->base + prog->img.entry, sp);
+}
+
+/*
+ * Every object's TLS segment gets a module id and a block at a fixed offset
+ * below %fs, the program's first: the linker computed its local-exec offsets
+ * on the assumption that its block ends right at %fs. Threads made from here
+ * on (the program's among them) carry the blocks.
+ */
+static int layout_tls(struct program *p)
+{
+	for (int i = 0; i < p->nr_objects; i++) {
+		struct object *o = &p->objects[i];
+		if (!o->img.tls.present || !o->img.tls.memsz)
+			continue;
+		long id = kite_tls_add_module((const void *)(o->base + o->img.tls.vaddr), o->img.tls.filesz,
+					      o->img.tls.memsz, o->img.tls.align, &o->tls_offset);
+		if (id == -EINVAL)
+			return fail(o->path, "%s", "its TLS segment's alignment is not a power of two");
+		if (id < 0)
+			return fail(o->path, "%s", "too many libraries with thread-local storage");
+		o->tls_module = id;
+	}
+	kite_tls_freeze(TLS_DLOPEN_RESERVE);
+	return 0;
 }
 
 static bool is_provided(const char *lib)
@@ -489,6 +580,8 @@ int program_start(int argc, char **argv)
 				return -1;
 		}
 	}
+	if (layout_tls(p))
+		return -1;
 	/* Libraries first: the program's COPY relocations read their objects as relocated. */
 	for (int i = p->nr_objects - 1; i >= 0; i--) {
 		struct object *o = &p->objects[i];

@@ -31,5 +31,8 @@ long sys_time(int64_t *t);
 long sys_getrandom(void *buf, size_t len, unsigned flags);
 long sys_arch_prctl(int code, unsigned long addr);
 long sys_set_tid_address(int *tidptr);
+/* libc/sys_futex.c */
+long sys_futex(uint32_t *addr, int op, uint32_t val, const struct timespec64 *timeout, uint32_t *addr2,
+	       uint32_t val3);
 
 #endif

@@ -65,6 +65,9 @@ struct thread {
 	 * threads, which run on stacks of their own). */
 	struct kstack stacks[3];
 	void *libc_desc;		/* musl's thread descriptor, at %fs */
+	void *libc_area;		/* the thread's own descriptor and static TLS */
+	size_t libc_area_size;
+	void *clone;			/* threads made by clone: libc/clone.c's state */
 
 	/* Signals (libc/sys_signal.c): only the thread itself touches these. */
 	uint64_t signal_mask;		/* blocked signals, bit sig - 1 */
@@ -81,6 +84,12 @@ struct thread_attr {
 	uint64_t affinity;	/* 0: every CPU */
 	int nice;		/* -20 .. 19 */
 	bool detached;
+	/* A descriptor (and TLS) made by the creator, who also frees it: %fs
+	 * for the thread (clone's CLONE_SETTLS). NULL: the thread's own. */
+	void *thread_pointer;
+	/* Where to write the new thread's id before it can run, or NULL
+	 * (clone's CLONE_PARENT_SETTID). */
+	int *parent_tid;
 };
 
 /* A new runnable thread running fn(arg); NULL when out of memory. */
