@@ -30,14 +30,17 @@ MUSL_SRC := $(BUILD)/src/musl-$(MUSL_VERSION)
 MUSL_TREE := $(BUILD)/musl
 MUSL_LIB := $(MUSL_TREE)/lib/libc.a
 # What the kernel links: all of musl (applications import any of it), less the
-# string functions the kernel has its own copies of and musl's malloc (the
-# kernel heap is malloc: libc/musl/malloc.c). free.o and realloc.o appear twice
-# in the archive (wrapper and mallocng), hence twice here.
+# string functions the kernel has its own copies of, musl's malloc (the kernel
+# heap is malloc: libc/musl/malloc.c), and what libc/ and loader/ define
+# otherwise: TLS access, dl_iterate_phdr, locale objects glibc-built code can
+# read. free.o and realloc.o appear twice in the archive (wrapper and
+# mallocng), hence twice here.
 MUSL_KERNEL_LIB := $(MUSL_TREE)/lib/libc-kite.a
 MUSL_REPLACED := memcmp.o memcpy.o memmove.o memset.o strchr.o strcmp.o strcpy.o strlcpy.o \
 	strlen.o strncmp.o strnlen.o strstr.o \
 	malloc.o calloc.o libc_calloc.o lite_malloc.o free.o free.o realloc.o realloc.o \
-	aligned_alloc.o posix_memalign.o memalign.o malloc_usable_size.o donate.o __tls_get_addr.o
+	aligned_alloc.o posix_memalign.o memalign.o malloc_usable_size.o donate.o __tls_get_addr.o \
+	dl_iterate_phdr.o newlocale.o duplocale.o freelocale.o
 MUSL_CFLAGS := -O2 -mcmodel=kernel -fno-pic -fno-pie -fno-omit-frame-pointer -fno-stack-protector
 KERNEL_LIBS := --whole-archive $(MUSL_KERNEL_LIB) --no-whole-archive $(shell $(CC) -print-libgcc-file-name)
 
@@ -88,8 +91,8 @@ MUSL_WRAPPED := __libc_start_main getopt getopt_long getopt_long_only getenv sec
 	setenv unsetenv putenv clearenv
 # musl functions Kite defines again for musl's own callers (their members share
 # names with others, so they are weakened rather than deleted): thread start and
-# exit (libc/clone.c).
-MUSL_OVERRIDDEN := __clone __unmapself
+# exit (libc/clone.c), exit (libc/musl/exit.c).
+MUSL_OVERRIDDEN := __clone __unmapself exit
 $(MUSL_KERNEL_LIB): $(MUSL_LIB) Makefile
 	@cp $< $@.tmp && ar d $@.tmp $(MUSL_REPLACED)
 	@objcopy $(foreach f,$(MUSL_WRAPPED),--redefine-sym $(f)=__musl_$(f)) \

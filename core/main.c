@@ -4,6 +4,7 @@
  */
 #include <arch/stacks.h>
 #include <arch/trap.h>
+#include <kite/loader.h>
 #include <kite/acpi.h>
 #include <kite/bootchart.h>
 #include <kite/bootinfo.h>
@@ -25,7 +26,6 @@
 void crashtest_run(void);
 void selftest_run(void);
 void bench_run(void);
-int program_start(int argc, char **argv);
 int boot_cmdline(char *cmdline, int *argc, char ***argv);
 
 void kmain(uint32_t magic, uint32_t info_pa)

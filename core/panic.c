@@ -3,6 +3,7 @@
  * then one line with the exit status, then power-off. A fault inside the report
  * itself exits at once with the status it had, rather than recursing.
  */
+#include <kite/loader.h>
 #include <kite/exit.h>
 #include <kite/format.h>
 #include <kite/kstack.h>
@@ -37,8 +38,12 @@ static void print_frame(int depth, uintptr_t addr)
 	uint64_t off, size;
 	const char *name = ksym_name_size(addr, &off, &size);
 
+	char where[160];
+
 	if (name)
 		pr_err("  #%-2d %016lx %s+0x%lx/0x%lx\n", depth, addr, name, off, size);
+	else if (loader_describe(addr, where, sizeof(where)))
+		pr_err("  #%-2d %016lx %s\n", depth, addr, where);
 	else
 		pr_err("  #%-2d %016lx ?\n", depth, addr);
 }

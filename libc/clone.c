@@ -18,6 +18,7 @@
 #include <kite/errno.h>
 #include <kite/futex.h>
 #include <kite/heap.h>
+#include <kite/musl.h>
 #include <kite/sys_memory.h>
 #include <kite/thread.h>
 #include <stdarg.h>
@@ -95,6 +96,7 @@ int __clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
 long sys_exit(int status)
 {
 	struct clone_thread *c = current()->clone;
+	kite_run_thread_dtors();
 	if (c)
 		__builtin_longjmp(c->exit_frame, 1);
 	/* FIXME: the process should end with its last thread. */
@@ -106,6 +108,7 @@ long sys_exit(int status)
 __attribute__((noreturn)) void __unmapself(void *base, size_t size)
 {
 	struct clone_thread *c = current()->clone;
+	kite_run_thread_dtors();
 	if (c) {
 		c->unmap_base = base;
 		c->unmap_size = size;

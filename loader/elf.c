@@ -18,6 +18,7 @@
 #define PT_INTERP 3
 #define PT_PHDR 6
 #define PT_TLS 7
+#define PT_GNU_EH_FRAME 0x6474e550
 #define PT_GNU_RELRO 0x6474e552
 #define PF_X 1
 #define PF_W 2
@@ -325,6 +326,7 @@ int elf_parse(const void *buf, size_t len, struct elf_image *img, char *err, siz
 	img->type = eh->type;
 	img->entry = eh->entry;
 	img->phnum = eh->phnum;
+	img->phoff = eh->phoff;
 	if (load_segments(&p, ph, eh->phnum))
 		return -1;
 	uint64_t dyn_off = 0, dyn_size = 0;
@@ -357,6 +359,9 @@ int elf_parse(const void *buf, size_t len, struct elf_image *img, char *err, siz
 			img->tls.filesz = s->filesz;
 			img->tls.memsz = s->memsz;
 			img->tls.align = s->align ? s->align : 1;
+			break;
+		case PT_GNU_EH_FRAME:
+			img->eh_frame_hdr_vaddr = s->vaddr;
 			break;
 		case PT_GNU_RELRO:
 			img->relro.start = s->vaddr;

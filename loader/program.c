@@ -19,6 +19,7 @@
 #include <kite/ksyms.h>
 #include <kite/kstack.h>
 #include <kite/kva.h>
+#include <kite/loader.h>
 #include <kite/musl.h>
 #include <kite/paging.h>
 #include <kite/printk.h>
@@ -27,6 +28,7 @@
 #include <kite/sys_memory.h>
 #include <kite/thread.h>
 #include <string.h>
+#include "loader.h"
 
 #define PIE_BASE 0x555555554000UL
 #define R_X86_64_64 1
@@ -73,41 +75,6 @@ static const char *const library_dirs[] = { "/lib/x86_64-linux-gnu", "/usr/lib/x
  * libc/musl/copy_sync.c's business; anything else is refused by name.
  */
 int kite_copy_relocation(void *libc_object, void *program_copy, size_t size);
-
-struct sym {
-	uint32_t name;
-	uint8_t info, other;
-	uint16_t shndx;
-	uint64_t value, size;
-};
-
-struct rela {
-	uint64_t offset, info;
-	int64_t addend;
-};
-
-/* A loaded ELF file: the program, or one of its shared libraries. */
-struct object {
-	const char *path;
-	const char *name;	/* libraries: the DT_NEEDED name they were loaded for */
-	uint8_t *file;
-	size_t size;
-	struct elf_image img;
-	uint64_t base;
-	long tls_module;	/* its TLS module id, or 0: it has no TLS */
-	size_t tls_offset;	/* its TLS block's distance below %fs */
-};
-
-#define MAX_OBJECTS 64
-
-struct program {
-	struct object objects[MAX_OBJECTS];	/* [0] the program, then libraries in load order */
-	int nr_objects;
-	int argc;
-	char **argv;
-	void *stack;		/* the program's own stack (Linux's main-thread stack) */
-	struct kstack stack_info;
-};
 
 void arch_enter_program(uint64_t entry, uint64_t sp) __attribute__((noreturn));
 
@@ -261,13 +228,17 @@ static int resolve_tls(const struct program *p, const struct object *o, const st
  * in load order, then libc (the kernel). `skip` is the object whose own copy a COPY
  * relocation fills.
  */
-static uint64_t lookup(const struct program *p, const char *name, const struct object *skip)
+static uint64_t lookup(const struct program *p, const char *name, const struct object *skip,
+		       const struct object **def)
 {
 	for (int i = 0; i < p->nr_objects; i++) {
 		uint64_t v = &p->objects[i] == skip ? 0 : defined_in(&p->objects[i], name);
-		if (v)
+		if (v) {
+			*def = &p->objects[i];
 			return v;
+		}
 	}
+	*def = NULL; /* Kite itself */
 	return kernel_export(name);
 }
 
@@ -280,6 +251,7 @@ static int relocate_table(struct program *p, struct object *o, const struct elf_
 		uint32_t type = (uint32_t)r[i].info, symi = (uint32_t)(r[i].info >> 32);
 		uint64_t *where = (uint64_t *)(o->base + r[i].offset);
 		uint64_t value = 0;
+		const struct object *def = NULL;	/* where the symbol is defined; NULL: Kite */
 		const struct sym *s = NULL;
 		const char *name = NULL;
 		if (r[i].offset + 8 < r[i].offset || r[i].offset < o->img.span_start || r[i].offset + 8 > o->img.span_end)
@@ -298,7 +270,7 @@ static int relocate_table(struct program *p, struct object *o, const struct elf_
 			} else if ((s->info >> 4) == STB_LOCAL) {
 				value = o->base + s->value;
 			} else {
-				value = lookup(p, name, copy ? o : NULL);
+				value = lookup(p, name, copy ? o : NULL, &def);
 				if (!value && s->shndx && !copy)
 					value = o->base + s->value;
 				bool weak = (s->info >> 4) == STB_WEAK;
@@ -351,7 +323,9 @@ static int relocate_table(struct program *p, struct object *o, const struct elf_
 				return fail(o->path, "%s", "a COPY relocation without a symbol libc defines");
 			if (s->size > o->img.span_end - r[i].offset)
 				return fail(o->path, "%s", "a relocation points outside the program");
-			if (kite_copy_relocation((void *)value, where, s->size))
+			/* A library's object: the library uses the copy too (lookup finds the
+			 * program's first). One of Kite's libc: libc must be told. */
+			if (!def && kite_copy_relocation((void *)value, where, s->size))
 				return fail(o->path, "needs its own copy of libc's '%s' (a COPY relocation): not supported yet", name);
 			memcpy(where, (const void *)value, s->size);
 			break;
@@ -477,6 +451,8 @@ static int layout_tls(struct program *p)
 		if (id < 0)
 			return fail(o->path, "%s", "too many libraries with thread-local storage");
 		o->tls_module = id;
+		pr_debug("kite: %s: TLS module %ld, %lu bytes at %%fs-%lu\n", o->path, id, o->img.tls.memsz,
+			 o->tls_offset);
 	}
 	kite_tls_freeze(TLS_DLOPEN_RESERVE);
 	return 0;
@@ -595,6 +571,7 @@ int program_start(int argc, char **argv)
 	p->stack_info = (struct kstack){ .name = "program", .what = "thread", .bottom = (uintptr_t)p->stack,
 					 .top = (uintptr_t)p->stack + MAIN_STACK_SIZE };
 	kstack_register(&p->stack_info);
+	loaded_program = p;
 	struct thread_attr attr = { .name = "main-program" };
 	if (!thread_create(&attr, program_thread, p))
 		return fail(prog->path, "%s", "no memory for its thread");

@@ -35,7 +35,9 @@ struct elf_image {
 	struct elf_segment segments[ELF_MAX_SEGMENTS];
 	int nr_segments;
 	uint64_t phdr_vaddr;		/* the program headers in memory (AT_PHDR), or 0 */
+	uint64_t phoff;			/* the program headers in the file */
 	uint16_t phnum;
+	uint64_t eh_frame_hdr_vaddr;	/* PT_GNU_EH_FRAME (the unwinder's index), or 0 */
 	const char *interp;		/* PT_INTERP, or NULL (points into the file) */
 	struct {
 		bool present;

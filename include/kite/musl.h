@@ -32,4 +32,7 @@ long kite_tls_add_module(const void *image, size_t len, size_t size, size_t alig
 void kite_tls_freeze(size_t reserve);
 void kite_tls_copy_block(void *thread_pointer, long module);
 
+/* Runs the calling thread's thread_local destructors (libc/thread_dtors.c). */
+void kite_run_thread_dtors(void);
+
 #endif

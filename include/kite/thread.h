@@ -68,6 +68,7 @@ struct thread {
 	void *libc_area;		/* the thread's own descriptor and static TLS */
 	size_t libc_area_size;
 	void *clone;			/* threads made by clone: libc/clone.c's state */
+	void *tls_dtors;		/* thread_local destructors (libc/thread_dtors.c) */
 
 	/* Signals (libc/sys_signal.c): only the thread itself touches these. */
 	uint64_t signal_mask;		/* blocked signals, bit sig - 1 */

@@ -26,9 +26,11 @@
 
 extern char *optarg;
 extern int optind, opterr, optopt;
+extern char __libc_single_threaded; /* libc/thread_dtors.c; C++ programs copy it */
 
 /* GROUP_CONSTANT: objects libc never changes (musl's stdin, stdout and stderr are
- * constant pointers), so the program's copy is exact and nothing is synced. */
+ * constant pointers; Kite is never single-threaded), so the program's copy is
+ * exact and nothing is synced. */
 enum group { GROUP_CONSTANT, GROUP_ENVIRON, GROUP_GETOPT, GROUP_PROGNAME };
 
 struct copied_object {
@@ -42,6 +44,7 @@ static struct copied_object objects[] = {
 	{ (void *)&stdin, sizeof(stdin), GROUP_CONSTANT, 0 },
 	{ (void *)&stdout, sizeof(stdout), GROUP_CONSTANT, 0 },
 	{ (void *)&stderr, sizeof(stderr), GROUP_CONSTANT, 0 },
+	{ &__libc_single_threaded, sizeof(__libc_single_threaded), GROUP_CONSTANT, 0 },
 	{ &__environ, sizeof(__environ), GROUP_ENVIRON, 0 },
 	{ &optind, sizeof(optind), GROUP_GETOPT, 0 },
 	{ &optarg, sizeof(optarg), GROUP_GETOPT, 0 },

@@ -136,3 +136,13 @@ void *__tls_get_addr(size_t *v)
 {
 	return (unsigned char *)__pthread_self() - tls_offsets[v[0]] + v[1];
 }
+
+/* musl's start-up (__init_libc, from __libc_start_main) would set up the TLS
+ * of a static program here, from its PT_TLS alone, and point %fs at a static
+ * descriptor: Kite did all that for the program and its libraries before the
+ * program started. (musl's own is a weak alias, for its dynamic linker to
+ * replace in the same way.) */
+void __init_tls(size_t *aux)
+{
+	(void)aux;
+}

@@ -1,0 +1,16 @@
+/* The dynamic loader (loader/): starting the program, and naming its code. */
+#ifndef KITE_LOADER_H
+#define KITE_LOADER_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Loads argv[0] with its libraries and starts it in a thread of its own;
+ * -1 after a one-line error. */
+int program_start(int argc, char **argv);
+
+/* For crash reports: "FILE+0xOFFSET (SYMBOL+0xOFFSET)" for an address in the
+ * program or its libraries; false for any other address. */
+bool loader_describe(uintptr_t addr, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * The loader's own view of what it loaded (loader/program.c loads, loader/dl.c
+ * answers the dl* calls about it). Not an interface for the rest of Kite.
+ */
+#ifndef LOADER_LOADER_H
+#define LOADER_LOADER_H
+#include <kite/elf.h>
+#include <kite/kstack.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sym {
+	uint32_t name;
+	uint8_t info, other;
+	uint16_t shndx;
+	uint64_t value, size;
+};
+
+struct rela {
+	uint64_t offset, info;
+	int64_t addend;
+};
+
+/* A loaded ELF file: the program, or one of its shared libraries. */
+struct object {
+	const char *path;
+	const char *name;	/* libraries: the DT_NEEDED name they were loaded for */
+	uint8_t *file;
+	size_t size;
+	struct elf_image img;
+	uint64_t base;
+	long tls_module;	/* its TLS module id, or 0: it has no TLS */
+	size_t tls_offset;	/* its TLS block's distance below %fs */
+};
+
+#define MAX_OBJECTS 64
+
+struct program {
+	struct object objects[MAX_OBJECTS];	/* [0] the program, then libraries in load order */
+	int nr_objects;
+	int argc;
+	char **argv;
+	void *stack;		/* the program's own stack (Linux's main-thread stack) */
+	struct kstack stack_info;
+};
+
+/* The program and its libraries once loaded (NULL before). */
+extern struct program *loaded_program;
+
+/* The object whose segments hold addr, or NULL. */
+struct object *object_at(uint64_t addr);
+
+#endif
