@@ -207,6 +207,54 @@ static int count_symbols(struct parse *p, uint64_t *count)
 	}
 }
 
+/*
+ * The tables symbol lookup uses, checked to lie in the file whole, so that
+ * lookups need only check indexes against the symbol count: DT_GNU_HASH (its
+ * bloom filter, buckets and a chain entry per hashed symbol), else DT_HASH,
+ * and DT_VERSYM (a version index per symbol).
+ */
+static int parse_lookup_tables(struct parse *p)
+{
+	struct elf_image *img = p->img;
+	uint64_t count = img->symtab.count, off;
+
+	if (img->gnu_hash_vaddr && count) {
+		if (!elf_file_offset(img, img->gnu_hash_vaddr, 16, &off))
+			return fail(p, "DT_GNU_HASH lies outside the file");
+		const uint32_t *h = (const uint32_t *)(p->buf + off);
+		uint64_t nbuckets = h[0], symoffset = h[1], bloom_size = h[2], shift = h[3];
+		uint64_t vaddr = img->gnu_hash_vaddr + 16;
+		if (!nbuckets || nbuckets > (1 << 24) || !bloom_size || bloom_size > (1 << 20) ||
+		    (bloom_size & (bloom_size - 1)) || shift >= 64 || symoffset > count)
+			return fail(p, "DT_GNU_HASH is malformed");
+		img->gnu.nbuckets = nbuckets;
+		img->gnu.symoffset = symoffset;
+		img->gnu.bloom_size = bloom_size;
+		img->gnu.bloom_shift = shift;
+		if (!elf_file_offset(img, vaddr, bloom_size * 8, &img->gnu.bloom_off) ||
+		    !elf_file_offset(img, vaddr + bloom_size * 8, nbuckets * 4, &img->gnu.buckets_off) ||
+		    !elf_file_offset(img, vaddr + bloom_size * 8 + nbuckets * 4, (count - symoffset) * 4,
+				     &img->gnu.chain_off) ||
+		    (img->gnu.bloom_off % 8) || (img->gnu.buckets_off % 4))
+			return fail(p, "DT_GNU_HASH lies outside the file");
+	} else if (img->hash_vaddr && count) {
+		if (!elf_file_offset(img, img->hash_vaddr, 8, &off))
+			return fail(p, "DT_HASH lies outside the file");
+		const uint32_t *h = (const uint32_t *)(p->buf + off);
+		uint64_t nbucket = h[0], nchain = h[1];
+		if (!nbucket || nbucket > (1 << 24) || nchain != count ||
+		    !elf_file_offset(img, img->hash_vaddr + 8, (nbucket + nchain) * 4, &off) || (off % 4))
+			return fail(p, "DT_HASH is malformed");
+		img->sysv.nbucket = nbucket;
+		img->sysv.bucket_off = off;
+		img->sysv.chain_off = off + nbucket * 4;
+	}
+	if (img->versym_vaddr && count &&
+	    (!elf_file_offset(img, img->versym_vaddr, count * 2, &img->versym_off) || (img->versym_off % 2)))
+		return fail(p, "DT_VERSYM lies outside the file");
+	return 0;
+}
+
 static int parse_dynamic(struct parse *p, uint64_t dyn_off, uint64_t dyn_size)
 {
 	struct elf_image *img = p->img;
@@ -299,7 +347,7 @@ static int parse_dynamic(struct parse *p, uint64_t dyn_off, uint64_t dyn_size)
 	if ((img->rela.count || img->jmprel.count) && !img->symtab.count) {
 		/* Relocations may name symbol 0 only; checked by the loader per entry. */
 	}
-	return 0;
+	return parse_lookup_tables(p);
 }
 
 int elf_parse(const void *buf, size_t len, struct elf_image *img, char *err, size_t errlen)

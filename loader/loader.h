@@ -45,6 +45,18 @@ struct program {
 	struct kstack stack_info;
 };
 
+/* A name to look up, with its hashes computed once for every object searched. */
+struct symbol_name {
+	const char *name;
+	uint32_t gnu_hash, sysv_hash;
+};
+
+void symbol_name_init(struct symbol_name *n, const char *name);
+
+/* The definition of n in o that lookups may use (a TLS one or not as `tls`
+ * says), or NULL (loader/symbols.c). */
+const struct sym *symbol_in(const struct object *o, const struct symbol_name *n, bool tls);
+
 /* The program and its libraries once loaded (NULL before). */
 extern struct program *loaded_program;
 

@@ -174,29 +174,6 @@ static void unprovided_function_called(void)
 	kite_exit(EXIT_BAD_PROGRAM);
 }
 
-/* The global symbol `name` that `o` defines, a TLS one or not as `tls` says, or NULL. */
-static const struct sym *symbol_in(const struct object *o, const char *name, bool tls)
-{
-	const struct sym *syms = (const struct sym *)(o->file + o->img.symtab.offset);
-	for (uint64_t k = 1; k < o->img.symtab.count; k++) {
-		const struct sym *s = &syms[k];
-		unsigned bind = s->info >> 4, type = s->info & 15;
-		if (!s->shndx || (bind != STB_GLOBAL && bind != STB_WEAK) || (type == STT_TLS) != tls)
-			continue;
-		const char *n = elf_string(&o->img, s->name);
-		if (n && !strcmp(n, name))
-			return s;
-	}
-	return NULL;
-}
-
-/* The address of the global symbol `name` defined in `o`, or 0. */
-static uint64_t defined_in(const struct object *o, const char *name)
-{
-	const struct sym *s = symbol_in(o, name, false);
-	return s ? o->base + s->value : 0;
-}
-
 /* A TLS relocation's target: the module that defines the variable and its
  * offset in that module's block. The symbol is the object's own when it is
  * local or absent (the local-dynamic model), else the first definition in
@@ -207,9 +184,11 @@ static int resolve_tls(const struct program *p, const struct object *o, const st
 	*def = o;
 	*offset = s ? s->value : 0;
 	if (s && (s->info >> 4) != STB_LOCAL) {
+		struct symbol_name n;
+		symbol_name_init(&n, name);
 		*def = NULL;
 		for (int i = 0; i < p->nr_objects && !*def; i++) {
-			const struct sym *d = symbol_in(&p->objects[i], name, true);
+			const struct sym *d = symbol_in(&p->objects[i], &n, true);
 			if (d) {
 				*def = &p->objects[i];
 				*offset = d->value;
@@ -231,11 +210,13 @@ static int resolve_tls(const struct program *p, const struct object *o, const st
 static uint64_t lookup(const struct program *p, const char *name, const struct object *skip,
 		       const struct object **def)
 {
+	struct symbol_name n;
+	symbol_name_init(&n, name);
 	for (int i = 0; i < p->nr_objects; i++) {
-		uint64_t v = &p->objects[i] == skip ? 0 : defined_in(&p->objects[i], name);
-		if (v) {
+		const struct sym *s = &p->objects[i] == skip ? NULL : symbol_in(&p->objects[i], &n, false);
+		if (s) {
 			*def = &p->objects[i];
-			return v;
+			return p->objects[i].base + s->value;
 		}
 	}
 	*def = NULL; /* Kite itself */

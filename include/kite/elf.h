@@ -64,6 +64,15 @@ struct elf_image {
 	uint64_t runpath;		/* DT_RUNPATH (or DT_RPATH) offset, or UINT64_MAX */
 	uint64_t gnu_hash_vaddr, hash_vaddr;	/* for symbol lookup in the loaded image */
 	uint64_t versym_vaddr, verdef_vaddr, verneed_vaddr;
+	/* Checked lookup tables, as file offsets; nbuckets (nbucket) 0: absent. */
+	struct {
+		uint64_t nbuckets, symoffset, bloom_size, bloom_shift;
+		uint64_t bloom_off, buckets_off, chain_off;
+	} gnu;
+	struct {
+		uint64_t nbucket, bucket_off, chain_off;
+	} sysv;
+	uint64_t versym_off;		/* 0: no DT_VERSYM */
 	uint64_t verdefnum, verneednum;
 	uint64_t flags, flags_1;
 };
