@@ -173,7 +173,28 @@ static int set_thread_pointer(struct thread *t, void *given)
 		t->libc_desc = kite_musl_descriptor_init(t->libc_area, (int)t->tid, random_u64() << 8);
 	}
 	t->arch.fs_base = (uintptr_t)t->libc_desc;
+	/* A descriptor given by musl's pthread_create was sized for the
+	 * program's TLS; the thread's own has room once the layout is final. */
+	t->has_static_tls = given || kite_tls_frozen();
 	return 0;
+}
+
+void thread_for_each_thread_pointer(void (*fn)(void *thread_pointer, void *arg), void *arg)
+{
+	spin_lock(&threads_lock);
+	list_for_each(pos, &all_threads) {
+		struct thread *t = list_entry(pos, struct thread, all_node);
+		if (t->has_static_tls)
+			fn(t->libc_desc, arg);
+	}
+	spin_unlock(&threads_lock);
+}
+
+void thread_drop_static_tls(struct thread *t)
+{
+	spin_lock(&threads_lock);
+	t->has_static_tls = false;
+	spin_unlock(&threads_lock);
 }
 
 /* The parts common to new threads and the boot thread: fields, the vector save

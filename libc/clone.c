@@ -51,8 +51,10 @@ static void *clone_thread_main(void *arg)
 	current()->clone = c;
 	if (__builtin_setjmp(c->exit_frame) == 0)
 		arch_call_on_stack(c->fn, c->arg, c->stack); /* returns only if fn does */
-	/* On the kernel stack: the program's stack may go now. */
+	/* On the kernel stack: the program's stack, and the TLS musl keeps
+	 * with it, may go now. */
 	current()->clone = NULL;
+	thread_drop_static_tls(current());
 	if (c->unmap_base)
 		sys_munmap(c->unmap_base, c->unmap_size);
 	if (c->clear_tid) {

@@ -42,6 +42,7 @@ struct program {
 	int argc;
 	char **argv;
 	void *stack;		/* the program's own stack (Linux's main-thread stack) */
+	char **envp;		/* its environment, for the libraries' initializers */
 	struct kstack stack_info;
 };
 
@@ -59,6 +60,24 @@ const struct sym *symbol_in(const struct object *o, const struct symbol_name *n,
 
 /* The program and its libraries once loaded (NULL before). */
 extern struct program *loaded_program;
+
+/*
+ * Loading, in steps that the start of the program and dlopen share
+ * (loader/program.c). Each failure prints one line, or with
+ * loader_capture_errors(buf) stores the first in buf instead.
+ */
+int fail(const char *path, const char *fmt, const char *what);
+void loader_capture_errors(char *buf, size_t size);
+bool is_provided(const char *lib);
+struct object *find_loaded(struct program *p, const char *lib);
+/* Finds (RUNPATH of `by`, then the standard directories), reads and maps one library. */
+struct object *load_library(struct program *p, const struct object *by, const char *lib);
+/* The DT_NEEDED libraries of objects[first..] and theirs, breadth first. */
+int load_needed(struct program *p, int first);
+int layout_tls(struct program *p, int first);
+int relocate_objects(struct program *p, int first);
+/* DT_INIT and the init arrays of objects[first..], dependencies first. */
+void run_initializers(struct program *p, int first);
 
 /* The object whose segments hold addr, or NULL. */
 struct object *object_at(uint64_t addr);

@@ -78,8 +78,29 @@ int kite_copy_relocation(void *libc_object, void *program_copy, size_t size);
 
 void arch_enter_program(uint64_t entry, uint64_t sp) __attribute__((noreturn));
 
-static int fail(const char *path, const char *fmt, const char *what)
+/* dlopen collects the loader's first complaint for dlerror rather than
+ * printing it (loader_capture_errors). */
+static char *error_capture;
+static size_t error_capture_size;
+
+void loader_capture_errors(char *buf, size_t size)
 {
+	error_capture = buf;
+	error_capture_size = size;
+	if (buf)
+		buf[0] = '\0';
+}
+
+int fail(const char *path, const char *fmt, const char *what)
+{
+	if (error_capture) {
+		if (!error_capture[0]) {
+			size_t n = (size_t)ksnprintf(error_capture, error_capture_size, "%s: ", path);
+			if (n < error_capture_size)
+				ksnprintf(error_capture + n, error_capture_size - n, fmt, what);
+		}
+		return -1;
+	}
 	pr_err("kite: %s: ", path);
 	pr_err(fmt, what);
 	pr_err("\n");
@@ -387,16 +408,16 @@ typedef void (*init_fn)(int, char **, char **);
 /* libc/musl/copy_sync.c: the start-up runs the program's own constructors and destructors. */
 void kite_set_program_arrays(const uint64_t *init, size_t nr_init, const uint64_t *fini, size_t nr_fini);
 
-/* The libraries' initializers, dependencies first (the reverse of load order). The
- * program's own are run by __libc_start_main. */
-static void run_library_initializers(struct program *p, uint64_t envp)
+void run_initializers(struct program *p, int first)
 {
-	for (int i = p->nr_objects - 1; i > 0; i--) {
+	for (int i = p->nr_objects - 1; i >= first; i--) {
 		struct object *o = &p->objects[i];
+		if (o->img.init_vaddr)
+			((init_fn)(o->base + o->img.init_vaddr))(p->argc, p->argv, p->envp);
 		const uint64_t *fns = (const uint64_t *)(o->base + o->img.init_array_vaddr);
 		for (uint64_t k = 0; k < o->img.init_array_count; k++)
 			if (fns[k] && fns[k] != UINT64_MAX)
-				((init_fn)fns[k])(p->argc, p->argv, (char **)envp);
+				((init_fn)fns[k])(p->argc, p->argv, p->envp);
 	}
 }
 
@@ -409,19 +430,31 @@ static void *program_thread(void *arg)
 	const struct object *prog = &p->objects[0];
 	kite_set_program_arrays((const uint64_t *)(prog->base + prog->img.init_array_vaddr), prog->img.init_array_count,
 				(const uint64_t *)(prog->base + prog->img.fini_array_vaddr), prog->img.fini_array_count);
-	run_library_initializers(p, sp + 8 * (uint64_t)(p->argc + 2));
+	p->envp = (char **)(sp + 8 * (uint64_t)(p->argc + 2));
+	/* The libraries', dependencies first; the program's own are run by
+	 * __libc_start_main. */
+	run_initializers(p, 1);
 	arch_enter_program(prog->base + prog->img.entry, sp);
+}
+
+/* dlopen: a new module's block, in a thread that already exists. */
+static void copy_tls_block(void *thread_pointer, void *module)
+{
+	kite_tls_copy_block(thread_pointer, (long)module);
 }
 
 /*
  * Every object's TLS segment gets a module id and a block at a fixed offset
  * below %fs, the program's first: the linker computed its local-exec offsets
- * on the assumption that its block ends right at %fs. Threads made from here
- * on (the program's among them) carry the blocks.
+ * on the assumption that its block ends right at %fs. Threads made from then
+ * on (the program's among them) carry the blocks. At the start the layout is
+ * then frozen; later (dlopen) a module takes room from the reserve, and the
+ * threads that exist get its block filled in.
  */
-static int layout_tls(struct program *p)
+int layout_tls(struct program *p, int first)
 {
-	for (int i = 0; i < p->nr_objects; i++) {
+	bool at_start = first == 0;
+	for (int i = first; i < p->nr_objects; i++) {
 		struct object *o = &p->objects[i];
 		if (!o->img.tls.present || !o->img.tls.memsz)
 			continue;
@@ -429,17 +462,23 @@ static int layout_tls(struct program *p)
 					      o->img.tls.memsz, o->img.tls.align, &o->tls_offset);
 		if (id == -EINVAL)
 			return fail(o->path, "%s", "its TLS segment's alignment is not a power of two");
+		if (id == -ENOSPC)
+			return fail(o->path, "no room for its %s of thread-local storage: the static TLS reserve for "
+				    "dlopen (16 KiB) is full", o->img.tls.memsz > 1024 * 1024 ? "megabytes" : "bytes");
 		if (id < 0)
 			return fail(o->path, "%s", "too many libraries with thread-local storage");
 		o->tls_module = id;
 		pr_debug("kite: %s: TLS module %ld, %lu bytes at %%fs-%lu\n", o->path, id, o->img.tls.memsz,
 			 o->tls_offset);
+		if (!at_start)
+			thread_for_each_thread_pointer(copy_tls_block, (void *)id);
 	}
-	kite_tls_freeze(TLS_DLOPEN_RESERVE);
+	if (at_start)
+		kite_tls_freeze(TLS_DLOPEN_RESERVE);
 	return 0;
 }
 
-static bool is_provided(const char *lib)
+bool is_provided(const char *lib)
 {
 	for (size_t k = 0; k < sizeof(provided) / sizeof(provided[0]); k++)
 		if (!strcmp(lib, provided[k]))
@@ -447,12 +486,15 @@ static bool is_provided(const char *lib)
 	return false;
 }
 
-static bool already_loaded(const struct program *p, const char *lib)
+struct object *find_loaded(struct program *p, const char *lib)
 {
-	for (int i = 1; i < p->nr_objects; i++)
-		if (!strcmp(p->objects[i].name, lib))
-			return true;
-	return false;
+	for (int i = 1; i < p->nr_objects; i++) {
+		struct object *o = &p->objects[i];
+		const char *soname = o->img.soname != UINT64_MAX ? elf_string(&o->img, o->img.soname) : NULL;
+		if (!strcmp(o->name, lib) || !strcmp(o->path, lib) || (soname && !strcmp(soname, lib)))
+			return o;
+	}
+	return NULL;
 }
 
 /* Reads and parses one file into a new object. */
@@ -475,33 +517,122 @@ static struct object *open_object(struct program *p, const char *path)
 	return o;
 }
 
-/* Finds a DT_NEEDED library in the standard directories and loads it where mmap finds room. */
-static int load_library(struct program *p, const struct object *by, const char *lib)
+static bool is_file(const char *path)
+{
+	struct kstat st;
+	return sys_stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Whether one directory of a search path (dir, len) holds lib; fills path.
+ * $ORIGIN (or ${ORIGIN}) stands for the directory of the object `by`. */
+static bool search_dir(const struct object *by, const char *dir, size_t len, const char *lib, char *path, size_t size)
+{
+	char expanded[256];
+	size_t out = 0;
+	for (size_t i = 0; i < len && out + 1 < sizeof(expanded);) {
+		size_t skip = !strncmp(dir + i, "$ORIGIN", 7) ? 7 : !strncmp(dir + i, "${ORIGIN}", 9) ? 9 : 0;
+		if (skip && i + skip <= len) {
+			const char *slash = strrchr(by->path, '/');
+			size_t n = slash ? (size_t)(slash - by->path) : 0;
+			for (size_t k = 0; k < n && out + 1 < sizeof(expanded); k++)
+				expanded[out++] = by->path[k];
+			i += skip;
+		} else {
+			expanded[out++] = dir[i++];
+		}
+	}
+	expanded[out] = '\0';
+	ksnprintf(path, size, "%s/%s", out ? expanded : "", lib);
+	return is_file(path);
+}
+
+/*
+ * Where a library named by DT_NEEDED or dlopen is: a name with a slash is a
+ * path; others are looked for in the RUNPATH (or RPATH) of the object that
+ * asks, then in the standard directories, as Linux's loader does.
+ */
+static bool find_library(const struct object *by, const char *lib, char *path, size_t size)
+{
+	if (strchr(lib, '/')) {
+		ksnprintf(path, size, "%s", lib);
+		return is_file(path);
+	}
+	const char *runpath = by && by->img.runpath != UINT64_MAX ? elf_string(&by->img, by->img.runpath) : NULL;
+	for (const char *dir = runpath; dir && *dir;) {
+		size_t len = strcspn(dir, ":");
+		if (len && search_dir(by, dir, len, lib, path, size))
+			return true;
+		dir += len + (dir[len] == ':');
+	}
+	for (size_t i = 0; i < sizeof(library_dirs) / sizeof(library_dirs[0]); i++) {
+		ksnprintf(path, size, "%s/%s", library_dirs[i], lib);
+		if (is_file(path))
+			return true;
+	}
+	return false;
+}
+
+struct object *load_library(struct program *p, const struct object *by, const char *lib)
 {
 	char path[256];
-	struct kstat st;
-	bool found = false;
-	for (size_t i = 0; i < sizeof(library_dirs) / sizeof(library_dirs[0]) && !found; i++) {
-		ksnprintf(path, sizeof(path), "%s/%s", library_dirs[i], lib);
-		found = sys_stat(path, &st) == 0;
+	if (!find_library(by, lib, path, sizeof(path))) {
+		if (by)
+			fail(by->path, "needs %s, which is not in the image", lib);
+		else
+			fail(lib, "%s", "no such library in the image");
+		return NULL;
 	}
-	if (!found)
-		return fail(by->path, "needs %s, which is not in the image", lib);
 	char *saved = kmalloc(strlen(path) + 1);
-	if (!saved)
-		return fail(by->path, "%s", "out of memory");
+	char *name = kmalloc(strlen(lib) + 1);
+	if (!saved || !name) {
+		fail(lib, "%s", "out of memory");
+		return NULL;
+	}
 	strcpy(saved, path);
+	strcpy(name, lib);
 	struct object *o = open_object(p, saved);
 	if (!o)
-		return -1;
-	o->name = lib;
-	if (o->img.type != ET_DYN)
-		return fail(o->path, "%s", "is not a shared library");
+		return NULL;
+	o->name = name;
+	if (o->img.type != ET_DYN) {
+		fail(o->path, "%s", "is not a shared library");
+		return NULL;
+	}
 	long at = sys_mmap(NULL, o->img.span_end - o->img.span_start, 0, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (at < 0)
-		return fail(o->path, "%s", "no room in the address space");
+	if (at < 0) {
+		fail(o->path, "%s", "no room in the address space");
+		return NULL;
+	}
 	o->base = (uint64_t)at - o->img.span_start;
-	return map_segments(o);
+	return map_segments(o) ? NULL : o;
+}
+
+int load_needed(struct program *p, int first)
+{
+	/* Breadth first, as Linux's loader orders them for lookup. */
+	for (int i = first; i < p->nr_objects; i++) {
+		struct object *o = &p->objects[i];
+		for (int k = 0; k < o->img.nr_needed; k++) {
+			const char *lib = elf_string(&o->img, o->img.needed[k]);
+			if (!lib)
+				return fail(o->path, "%s", "a DT_NEEDED name is outside the string table");
+			if (!is_provided(lib) && !find_loaded(p, lib) && !load_library(p, o, lib))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int relocate_objects(struct program *p, int first)
+{
+	/* Libraries first: the program's COPY relocations read their objects as relocated. */
+	for (int i = p->nr_objects - 1; i >= first; i--) {
+		struct object *o = &p->objects[i];
+		if (relocate_table(p, o, &o->img.rela) || relocate_table(p, o, &o->img.jmprel))
+			return -1;
+		protect_segments(o);
+	}
+	return 0;
 }
 
 
@@ -526,26 +657,8 @@ int program_start(int argc, char **argv)
 		return fail(prog->path, "%s", "its segments overlap memory already in use");
 	if (map_segments(prog))
 		return -1;
-	/* Libraries breadth first, as Linux's loader orders them for lookup. */
-	for (int i = 0; i < p->nr_objects; i++) {
-		struct object *o = &p->objects[i];
-		for (int k = 0; k < o->img.nr_needed; k++) {
-			const char *lib = elf_string(&o->img, o->img.needed[k]);
-			if (!lib)
-				return fail(o->path, "%s", "a DT_NEEDED name is outside the string table");
-			if (!is_provided(lib) && !already_loaded(p, lib) && load_library(p, o, lib))
-				return -1;
-		}
-	}
-	if (layout_tls(p))
+	if (load_needed(p, 0) || layout_tls(p, 0) || relocate_objects(p, 0))
 		return -1;
-	/* Libraries first: the program's COPY relocations read their objects as relocated. */
-	for (int i = p->nr_objects - 1; i >= 0; i--) {
-		struct object *o = &p->objects[i];
-		if (relocate_table(p, o, &o->img.rela) || relocate_table(p, o, &o->img.jmprel))
-			return -1;
-		protect_segments(o);
-	}
 	p->stack = vmalloc(MAIN_STACK_SIZE, PAGE_SIZE, true);
 	if (!p->stack)
 		return fail(prog->path, "%s", "no memory for its stack");

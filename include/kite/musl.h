@@ -1,6 +1,7 @@
 /* Kite's side of musl's internals (libc/musl/thread_desc.c). */
 #ifndef KITE_MUSL_H
 #define KITE_MUSL_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,7 @@ void kite_musl_main_thread(void);
 long kite_tls_add_module(const void *image, size_t len, size_t size, size_t align, size_t *offset);
 void kite_tls_freeze(size_t reserve);
 void kite_tls_copy_block(void *thread_pointer, long module);
+bool kite_tls_frozen(void);
 
 /* Runs the calling thread's thread_local destructors (libc/thread_dtors.c). */
 void kite_run_thread_dtors(void);

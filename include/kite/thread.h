@@ -65,6 +65,7 @@ struct thread {
 	 * threads, which run on stacks of their own). */
 	struct kstack stacks[3];
 	void *libc_desc;		/* musl's thread descriptor, at %fs */
+	bool has_static_tls;		/* room below libc_desc for the program's TLS */
 	void *libc_area;		/* the thread's own descriptor and static TLS */
 	size_t libc_area_size;
 	void *clone;			/* threads made by clone: libc/clone.c's state */
@@ -103,6 +104,11 @@ void thread_detach(struct thread *t);
 void thread_set_affinity(struct thread *t, uint64_t mask);
 void thread_set_nice(struct thread *t, int nice);
 
+/* Calls fn(thread pointer, arg) for every thread that has room for the
+ * program's static TLS, under the thread list's lock (fn must not sleep). */
+void thread_for_each_thread_pointer(void (*fn)(void *thread_pointer, void *arg), void *arg);
+/* The thread's TLS is going away (its program stack is freed): leave it out. */
+void thread_drop_static_tls(struct thread *t);
 /* Prints every thread: id, name, state, CPU, time used. */
 void thread_list_print(void);
 

@@ -122,6 +122,11 @@ void kite_tls_freeze(size_t reserve)
 	set_area_size();
 }
 
+bool kite_tls_frozen(void)
+{
+	return tls_limit != 0;
+}
+
 void kite_tls_copy_block(void *thread_pointer, long module)
 {
 	struct tls_module *m = &tls_modules[module];

@@ -12,6 +12,9 @@ size_t strnlen(const char *s, size_t max);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
+/* From musl, which the kernel links: */
+char *strrchr(const char *s, int c);
+size_t strcspn(const char *s, const char *reject);
 size_t strlcpy(char *dst, const char *src, size_t size);
 char *strcpy(char *dst, const char *src);
 char *strstr(const char *haystack, const char *needle);
