@@ -40,7 +40,8 @@ MUSL_REPLACED := memcmp.o memcpy.o memmove.o memset.o strchr.o strcmp.o strcpy.o
 	strlen.o strncmp.o strnlen.o strstr.o \
 	malloc.o calloc.o libc_calloc.o lite_malloc.o free.o free.o realloc.o realloc.o \
 	aligned_alloc.o posix_memalign.o memalign.o malloc_usable_size.o donate.o __tls_get_addr.o \
-	dl_iterate_phdr.o newlocale.o duplocale.o freelocale.o
+	dl_iterate_phdr.o dlopen.o dlsym.o __dlsym.o dlclose.o dladdr.o dlinfo.o \
+	newlocale.o duplocale.o freelocale.o
 MUSL_CFLAGS := -O2 -mcmodel=kernel -fno-pic -fno-pie -fno-omit-frame-pointer -fno-stack-protector
 KERNEL_LIBS := --whole-archive $(MUSL_KERNEL_LIB) --no-whole-archive $(shell $(CC) -print-libgcc-file-name)
 
@@ -142,8 +143,7 @@ image: $(BUILD)/kite.elf
 	@test -d apps/$(APP) || { echo "make image: no apps/$(APP)" >&2; exit 2; }
 	@$(MAKE) -s -C apps/$(APP)
 	@mkdir -p $(BUILD)/images
-	@printf '/%s = %s\n' $(APP) $(CURDIR)/apps/$(APP)/$(APP) > $(BUILD)/images/$(APP).manifest
-	@scripts/app-libs.sh apps/$(APP)/$(APP) >> $(BUILD)/images/$(APP).manifest
+	@scripts/app-manifest.sh apps/$(APP) > $(BUILD)/images/$(APP).manifest
 	@scripts/mkimage.sh $(BUILD)/images/$(APP).manifest $(IMAGE)
 
 ifeq ($(APP),)

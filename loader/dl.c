@@ -101,17 +101,10 @@ bool loader_describe(uintptr_t addr, char *buf, size_t len)
 	if (!o)
 		return false;
 	uint64_t rel = addr - o->base;
-	/* The defined symbol that starts closest below the address. */
-	const struct sym *syms = (const struct sym *)(o->file + o->img.symtab.offset), *best = NULL;
-	for (uint64_t k = 1; k < o->img.symtab.count; k++) {
-		const struct sym *s = &syms[k];
-		if (s->shndx && (s->info & 15) != 6 /* STT_TLS */ && s->value <= rel &&
-		    (!best || s->value > best->value))
-			best = s;
-	}
-	const char *name = best ? elf_string(&o->img, best->name) : NULL;
-	if (name && (!best->size || rel - best->value < best->size))
-		ksnprintf(buf, len, "%s+0x%lx (%s+0x%lx)", o->path, rel, name, rel - best->value);
+	const struct sym *s = symbol_containing(o, rel);
+	const char *name = s ? elf_string(&o->img, s->name) : NULL;
+	if (name)
+		ksnprintf(buf, len, "%s+0x%lx (%s+0x%lx)", o->path, rel, name, rel - s->value);
 	else
 		ksnprintf(buf, len, "%s+0x%lx", o->path, rel);
 	return true;

@@ -32,6 +32,9 @@ struct object {
 	uint64_t base;
 	long tls_module;	/* its TLS module id, or 0: it has no TLS */
 	size_t tls_offset;	/* its TLS block's distance below %fs */
+	int refcount;		/* dlopen's count (nothing is ever unmapped) */
+	int init_order;		/* 1 for the first object initialized, ...; 0: not yet */
+	bool finalized;		/* its destructors have run (exit, or dlclose's last) */
 };
 
 #define MAX_OBJECTS 64
@@ -58,6 +61,10 @@ void symbol_name_init(struct symbol_name *n, const char *name);
  * says), or NULL (loader/symbols.c). */
 const struct sym *symbol_in(const struct object *o, const struct symbol_name *n, bool tls);
 
+/* The symbol whose definition holds the address `rel` (relative to the
+ * object's base), or the closest one below it when sizes are unknown; NULL. */
+const struct sym *symbol_containing(const struct object *o, uint64_t rel);
+
 /* The program and its libraries once loaded (NULL before). */
 extern struct program *loaded_program;
 
@@ -78,6 +85,9 @@ int layout_tls(struct program *p, int first);
 int relocate_objects(struct program *p, int first);
 /* DT_INIT and the init arrays of objects[first..], dependencies first. */
 void run_initializers(struct program *p, int first);
+void run_initializers_of(struct program *p, struct object *o);
+/* DT_FINI_ARRAY (last entry first) and DT_FINI of one object, once. */
+void run_finalizers(struct object *o);
 
 /* The object whose segments hold addr, or NULL. */
 struct object *object_at(uint64_t addr);

@@ -408,16 +408,54 @@ typedef void (*init_fn)(int, char **, char **);
 /* libc/musl/copy_sync.c: the start-up runs the program's own constructors and destructors. */
 void kite_set_program_arrays(const uint64_t *init, size_t nr_init, const uint64_t *fini, size_t nr_fini);
 
+void run_initializers_of(struct program *p, struct object *o)
+{
+	static int initialized;	/* objects initialized so far, for the order of finalization */
+	o->init_order = ++initialized;
+	o->finalized = false;
+	if (o->img.init_vaddr)
+		((init_fn)(o->base + o->img.init_vaddr))(p->argc, p->argv, p->envp);
+	const uint64_t *fns = (const uint64_t *)(o->base + o->img.init_array_vaddr);
+	for (uint64_t k = 0; k < o->img.init_array_count; k++)
+		if (fns[k] && fns[k] != UINT64_MAX)
+			((init_fn)fns[k])(p->argc, p->argv, p->envp);
+}
+
 void run_initializers(struct program *p, int first)
 {
-	for (int i = p->nr_objects - 1; i >= first; i--) {
-		struct object *o = &p->objects[i];
-		if (o->img.init_vaddr)
-			((init_fn)(o->base + o->img.init_vaddr))(p->argc, p->argv, p->envp);
-		const uint64_t *fns = (const uint64_t *)(o->base + o->img.init_array_vaddr);
-		for (uint64_t k = 0; k < o->img.init_array_count; k++)
-			if (fns[k] && fns[k] != UINT64_MAX)
-				((init_fn)fns[k])(p->argc, p->argv, p->envp);
+	for (int i = p->nr_objects - 1; i >= first; i--)
+		run_initializers_of(p, &p->objects[i]);
+}
+
+void run_finalizers(struct object *o)
+{
+	if (!o->init_order || o->finalized)
+		return;
+	o->finalized = true;
+	const uint64_t *fns = (const uint64_t *)(o->base + o->img.fini_array_vaddr);
+	for (uint64_t k = o->img.fini_array_count; k-- > 0;)
+		if (fns[k] && fns[k] != UINT64_MAX)
+			((void (*)(void))fns[k])();
+	if (o->img.fini_vaddr)
+		((void (*)(void))(o->base + o->img.fini_vaddr))();
+}
+
+/* At exit, after the program's own destructors (libc/musl/copy_sync.c
+ * registers it first with atexit): every library not finalized yet, the
+ * last initialized first, as glibc's _dl_fini orders them. */
+void kite_run_library_finalizers(void)
+{
+	struct program *p = loaded_program;
+	for (;;) {
+		struct object *next = NULL;
+		for (int i = 1; p && i < p->nr_objects; i++) {
+			struct object *o = &p->objects[i];
+			if (o->init_order && !o->finalized && (!next || o->init_order > next->init_order))
+				next = o;
+		}
+		if (!next)
+			return;
+		run_finalizers(next);
 	}
 }
 
@@ -462,9 +500,12 @@ int layout_tls(struct program *p, int first)
 					      o->img.tls.memsz, o->img.tls.align, &o->tls_offset);
 		if (id == -EINVAL)
 			return fail(o->path, "%s", "its TLS segment's alignment is not a power of two");
-		if (id == -ENOSPC)
-			return fail(o->path, "no room for its %s of thread-local storage: the static TLS reserve for "
-				    "dlopen (16 KiB) is full", o->img.tls.memsz > 1024 * 1024 ? "megabytes" : "bytes");
+		if (id == -ENOSPC) {
+			char size[24];
+			ksnprintf(size, sizeof(size), "%lu", o->img.tls.memsz);
+			return fail(o->path, "needs %s bytes of thread-local storage, more than is left of the static "
+				    "TLS reserve for dlopen (16 KiB)", size);
+		}
 		if (id < 0)
 			return fail(o->path, "%s", "too many libraries with thread-local storage");
 		o->tls_module = id;

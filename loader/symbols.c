@@ -98,3 +98,14 @@ const struct sym *symbol_in(const struct object *o, const struct symbol_name *n,
 			return &syms[k];
 	return NULL;
 }
+
+const struct sym *symbol_containing(const struct object *o, uint64_t rel)
+{
+	const struct sym *syms = (const struct sym *)(o->file + o->img.symtab.offset), *best = NULL;
+	for (uint64_t k = 1; k < o->img.symtab.count; k++) {
+		const struct sym *s = &syms[k];
+		if (s->shndx && (s->info & 15) != STT_TLS && s->value <= rel && (!best || s->value > best->value))
+			best = s;
+	}
+	return best && (!best->size || rel - best->value < best->size) ? best : NULL;
+}

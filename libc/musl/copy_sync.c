@@ -91,6 +91,8 @@ const char *kite_program_name(void)
 	return __progname_full ? __progname_full : "";
 }
 
+void kite_run_library_finalizers(void); /* loader/program.c */
+
 int __musl___libc_start_main(int (*main)(int, char **, char **), int argc, char **argv,
 			   void (*init)(void), void (*fini)(void), void (*ldso_fini)(void));
 
@@ -129,6 +131,7 @@ int __libc_start_main(int (*main)(int, char **, char **), int argc, char **argv,
 	libc_to_program(GROUP_PROGNAME);
 	/* Programs of glibc before 2.34 pass their own init and fini (__libc_csu_*),
 	 * which walk the arrays themselves; later ones leave that to libc. */
+	atexit(kite_run_library_finalizers); /* registered first: runs last */
 	atexit(fini ? fini : run_program_destructors);
 	if (init)
 		((array_fn)(void (*)(void))init)(argc, argv, __environ);
