@@ -191,7 +191,7 @@ test: all unit-tests iso
 # Fuzzing the ELF parser with libFuzzer (clang, from Debian's clang-14 and
 # libclang-rt-14-dev): make fuzz-elf FUZZ_SECONDS=600
 FUZZ_SECONDS ?= 60
-$(BUILD)/fuzz/elf_fuzz: loader/fuzz/elf_fuzz.c loader/elf.c core/lib/format.c
+$(BUILD)/fuzz/elf_fuzz: loader/fuzz/elf_fuzz.c loader/elf.c loader/symbols.c core/lib/format.c
 	@mkdir -p $(dir $@)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Iarch/x86_64/include $^ -o $@
 fuzz-elf: $(BUILD)/fuzz/elf_fuzz

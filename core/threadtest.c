@@ -323,12 +323,18 @@ static void *returns_arg_plus_one(void *arg)
 }
 
 /* Each CPU caches freed heap objects; to count memory exactly, visit every CPU
- * and hand its cache back (a CPU's cache is only touched on that CPU). */
+ * and hand its cache back (a CPU's cache is only touched on that CPU). Twice:
+ * with one pass, about one run in three under -smp 2 kept one span (16 frames)
+ * on a CPU visited early, freed into that CPU's cache after its turn. Which
+ * free that is has not been tracked down (FIXME); the second pass shows it
+ * is not a leak. */
 static void trim_everywhere(void)
 {
-	for (unsigned k = 0; k < nr_cpus; k++) {
-		thread_set_affinity(current(), 1ULL << k);
-		heap_trim();
+	for (int pass = 0; pass < 2; pass++) {
+		for (unsigned k = 0; k < nr_cpus; k++) {
+			thread_set_affinity(current(), 1ULL << k);
+			heap_trim();
+		}
 	}
 	thread_set_affinity(current(), 0);
 }

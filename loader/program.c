@@ -77,6 +77,11 @@ static const char *const library_dirs[] = { "/lib/x86_64-linux-gnu", "/usr/lib/x
 int kite_copy_relocation(void *libc_object, void *program_copy, size_t size);
 
 void arch_enter_program(uint64_t entry, uint64_t sp) __attribute__((noreturn));
+void arch_start_main(void) __attribute__((noreturn));
+
+/* A program that is a shared object without an entry point: its main, which
+ * arch_start_main hands to __libc_start_main. */
+uint64_t program_main;
 
 /* dlopen collects the loader's first complaint for dlerror rather than
  * printing it (loader_capture_errors). */
@@ -472,7 +477,7 @@ static void *program_thread(void *arg)
 	/* The libraries', dependencies first; the program's own are run by
 	 * __libc_start_main. */
 	run_initializers(p, 1);
-	arch_enter_program(prog->base + prog->img.entry, sp);
+	arch_enter_program(program_main ? (uint64_t)arch_start_main : prog->base + prog->img.entry, sp);
 }
 
 /* dlopen: a new module's block, in a thread that already exists. */
@@ -691,9 +696,16 @@ int program_start(int argc, char **argv)
 	struct object *prog = open_object(p, argv[0]);
 	if (!prog)
 		return -1;
-	if (!prog->img.entry)
-		return fail(prog->path, "%s", "has no entry point (a library?)");
 	prog->base = prog->img.type == ET_DYN ? PIE_BASE - prog->img.span_start : 0;
+	if (!prog->img.entry) {
+		/* A shared object may be the program if it has a main (as OSv runs them). */
+		struct symbol_name main_name;
+		symbol_name_init(&main_name, "main");
+		const struct sym *main_sym = symbol_in(prog, &main_name, false);
+		if (!main_sym)
+			return fail(prog->path, "%s", "has no entry point and no main (a library?)");
+		program_main = prog->base + main_sym->value;
+	}
 	if (mmap_claim(prog->base + prog->img.span_start, prog->base + prog->img.span_end))
 		return fail(prog->path, "%s", "its segments overlap memory already in use");
 	if (map_segments(prog))

@@ -109,6 +109,7 @@ script_case diff-cxx-smp1 tests/diff-test.sh cxx 1
 script_case diff-cxx-smp2 tests/diff-test.sh cxx 2
 script_case diff-dlopen-smp1 tests/diff-test.sh dlopen 1
 script_case diff-dlopen-smp2 tests/diff-test.sh dlopen 2
+script_case shared-object-main tests/shared-main-test.sh 1 x "y z"
 script_case diff-fileapi-smp1 tests/diff-test.sh fileapi 1
 script_case diff-fileapi-smp2 tests/diff-test.sh fileapi 2
 # Debian's own binaries, unmodified (the environment they print is the one they were given).

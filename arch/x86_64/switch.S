@@ -46,3 +46,20 @@ arch_enter_program:
 	xorl %edx, %edx
 	xorl %ebp, %ebp
 	jmpq *%rdi
+
+/* arch_start_main: the entry point Kite gives a program that is a shared
+ * object with a `main` but no `_start` of its own (see loader/program.c). It
+ * does what crt1's _start does: argc and argv from the initial stack to
+ * __libc_start_main(main, argc, argv, 0, 0, 0). */
+	.globl arch_start_main
+arch_start_main:
+	xorl %ebp, %ebp
+	movq (%rsp), %rsi		/* argc */
+	leaq 8(%rsp), %rdx		/* argv */
+	movq program_main, %rdi
+	xorl %ecx, %ecx
+	xorl %r8d, %r8d
+	xorl %r9d, %r9d
+	andq $-16, %rsp
+	call __libc_start_main
+	ud2
