@@ -669,12 +669,43 @@ int load_needed(struct program *p, int first)
 	return 0;
 }
 
+/*
+ * DT_RELR: relative relocations packed as a list of words. An even word is
+ * an address to relocate (its word gets the load bias added), and starts a
+ * run; an odd word is a bitmap of the 63 words after the run so far (bit i
+ * set: relocate word i - 1), and moves the run on by 63 words.
+ */
+static int relocate_relr(struct object *o)
+{
+	const uint64_t *w = (const uint64_t *)(o->file + o->img.relr.offset);
+	uint64_t next = 0;
+	for (uint64_t i = 0; i < o->img.relr.count; i++) {
+		if (!(w[i] & 1)) {
+			if (w[i] < o->img.span_start || w[i] > o->img.span_end - 8 || (w[i] & 7))
+				return fail(o->path, "%s", "a packed relocation points outside the program");
+			*(uint64_t *)(o->base + w[i]) += o->base;
+			next = w[i] + 8;
+			continue;
+		}
+		for (unsigned bit = 1; bit < 64; bit++) {
+			if (!((w[i] >> bit) & 1))
+				continue;
+			uint64_t at = next + (bit - 1) * 8;
+			if (at < o->img.span_start || at > o->img.span_end - 8)
+				return fail(o->path, "%s", "a packed relocation points outside the program");
+			*(uint64_t *)(o->base + at) += o->base;
+		}
+		next += 63 * 8;
+	}
+	return 0;
+}
+
 int relocate_objects(struct program *p, int first)
 {
 	/* Libraries first: the program's COPY relocations read their objects as relocated. */
 	for (int i = p->nr_objects - 1; i >= first; i--) {
 		struct object *o = &p->objects[i];
-		if (relocate_table(p, o, &o->img.rela) || relocate_table(p, o, &o->img.jmprel))
+		if (relocate_relr(o) || relocate_table(p, o, &o->img.rela) || relocate_table(p, o, &o->img.jmprel))
 			return -1;
 		protect_segments(o);
 	}
