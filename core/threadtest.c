@@ -371,6 +371,12 @@ static void test_many_threads(void)
 	}
 	uint64_t took = clock_monotonic_ns() - start;
 	heap_figures("after", &after);
+	/* Under a loaded host one span (16 frames) has come back late a few
+	 * times (FIXME: which free that is was not found); a leak would not. */
+	for (int retry = 0; retry < 5 && after != before; retry++) {
+		thread_sleep_until(clock_monotonic_ns() + 20 * 1000 * 1000);
+		heap_figures("after, again", &after);
+	}
 	check(thread_count() == threads_before, "threads: %u threads left, expected %u", thread_count(),
 	      threads_before);
 	check(after == before, "threads: %ld frames did not come back", (long)(before - after));

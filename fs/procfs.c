@@ -16,8 +16,11 @@
 #include <kite/frame.h>
 #include <kite/heap.h>
 #include <kite/kstack.h>
+#include <kite/loader.h>
 #include <kite/memlayout.h>
+#include <kite/paging.h>
 #include <kite/ramfs.h>
+#include <kite/sys_memory.h>
 #include <kite/textbuf.h>
 #include <kite/thread.h>
 #include <string.h>
@@ -46,35 +49,134 @@ static const struct vnode_ops proc_ops;
 
 extern char __kernel_start[], __text_end[], __rodata_end[], __kernel_end[];
 
+static void map_line_at(struct textbuf *tb, uintptr_t start, uintptr_t end, const char *perms, uint64_t offset,
+			const char *name)
+{
+	/* Linux's format: the name starts in column 74. */
+	char line[96];
+	int len = ksnprintf(line, sizeof(line), "%08lx-%08lx %s %08lx 00:00 0", start, end, perms, offset);
+	if (name) {
+		do
+			line[len++] = ' ';
+		while (len < 73);
+		line[len] = '\0';
+	}
+	tb_printf(tb, "%s%s\n", line, name ? name : "");
+}
+
 static void map_line(struct textbuf *tb, uintptr_t start, uintptr_t end, const char *perms, const char *name)
 {
-	tb_printf(tb, "%016lx-%016lx %s 00000000 00:00 0%s%s\n", start, end, perms, name ? "                          " : "",
-		  name ? name : "");
+	map_line_at(tb, start, end, perms, 0, name);
 }
 
-static void stack_lines(const struct kstack *s, void *arg)
+/* The program's part of the address space: what mmap handed out and the
+ * loader mapped, a line per run of pages with the same permissions and the
+ * same file (an ELF object's, with its offset in the file). */
+struct user_run {
+	struct textbuf *tb;
+	uintptr_t start, end;
+	unsigned prot;
+	const char *path;
+	uint64_t offset;
+};
+
+static void flush_run(struct user_run *r)
 {
-	struct textbuf *tb = arg;
-	char name[64];
-
-	if (s->bottom >= (uintptr_t)__kernel_start && s->bottom < (uintptr_t)__kernel_end)
-		return; /* the static boot stacks are part of the kernel image's line */
-	map_line(tb, s->bottom - PAGE_SIZE, s->bottom, "---p", NULL); /* the guard page */
-	if (s->what && !strcmp(s->what, "thread"))
-		ksnprintf(name, sizeof(name), "[stack:%s]", s->name);
-	else
-		ksnprintf(name, sizeof(name), "[%s stack:%s]", s->what ? s->what : "cpu", s->name);
-	map_line(tb, s->bottom, s->top, "rw-p", name);
+	if (r->start == r->end)
+		return;
+	char perms[5] = { (r->prot & PROT_R) ? 'r' : '-', (r->prot & PROT_W) ? 'w' : '-', (r->prot & PROT_X) ? 'x' : '-',
+			  'p', 0 };
+	map_line_at(r->tb, r->start, r->end, perms, r->offset, r->path);
+	r->start = r->end;
 }
 
+static void add_pages(struct user_run *r, uintptr_t start, uintptr_t end, unsigned prot)
+{
+	uint64_t offset = 0;
+	const char *path = loader_path_at(start, &offset);
+	if (r->end != start || r->prot != prot || r->path != path ||
+	    (path && r->offset + (start - r->start) != offset)) {
+		flush_run(r);
+		r->start = start;
+		r->prot = prot;
+		r->path = path;
+		r->offset = offset;
+	}
+	r->end = end;
+}
+
+static void user_range_lines(uintptr_t start, uintptr_t end, void *arg)
+{
+	struct user_run *r = arg;
+	for (uintptr_t va = start; va < end;) {
+		uintptr_t present = paging_next_present(va, end);
+		if (present > va) {
+			add_pages(r, va, present, 0); /* reserved, nothing mapped yet */
+			va = present;
+			continue;
+		}
+		unsigned prot = 0;
+		paging_lookup(va, &prot);
+		add_pages(r, va, va + PAGE_SIZE, prot & (PROT_R | PROT_W | PROT_X));
+		va += PAGE_SIZE;
+	}
+}
+
+/* The stacks, copied (a thread may end meanwhile) to be listed in address order. */
+struct stack_entry {
+	uintptr_t bottom, top;
+	char name[48];
+};
+
+struct stack_list {
+	struct stack_entry *stacks;
+	size_t n, max;
+};
+
+static void collect_stack(const struct kstack *s, void *arg)
+{
+	struct stack_list *l = arg;
+	/* The static boot stacks are part of the kernel image's line. */
+	if ((s->bottom >= (uintptr_t)__kernel_start && s->bottom < (uintptr_t)__kernel_end) || l->n == l->max)
+		return;
+	struct stack_entry *e = &l->stacks[l->n++];
+	e->bottom = s->bottom;
+	e->top = s->top;
+	if (s->what && !strcmp(s->what, "thread"))
+		ksnprintf(e->name, sizeof(e->name), "[stack:%s]", s->name);
+	else
+		ksnprintf(e->name, sizeof(e->name), "[%s stack:%s]", s->what ? s->what : "cpu", s->name);
+}
+
+/* In address order, as Linux lists them: the program's part, the heap (the
+ * direct map), the stacks, the kernel image. */
 static void gen_maps(struct textbuf *tb)
 {
+	struct user_run run = { .tb = tb };
+	mmap_for_each_range(user_range_lines, &run);
+	flush_run(&run);
+	uint64_t ram_end = kernel_frames.base + ((uint64_t)kernel_frames.nr_frames << PAGE_SHIFT);
+	map_line(tb, DIRECT_MAP_BASE, DIRECT_MAP_BASE + ram_end, "rw-p", "[heap]");
+	struct stack_list l = { .max = 3 * thread_count() + 64 };
+	l.stacks = kmalloc(l.max * sizeof(*l.stacks));
+	if (l.stacks) {
+		kstack_for_each(collect_stack, &l);
+		for (size_t a = 1; a < l.n; a++) /* insertion sort by address */
+			for (size_t b = a; b > 0 && l.stacks[b - 1].bottom > l.stacks[b].bottom; b--) {
+				struct stack_entry t = l.stacks[b];
+				l.stacks[b] = l.stacks[b - 1];
+				l.stacks[b - 1] = t;
+			}
+		for (size_t a = 0; a < l.n; a++) {
+			const struct stack_entry *e = &l.stacks[a];
+			map_line(tb, e->bottom - PAGE_SIZE, e->bottom, "---p", NULL); /* the guard page */
+			map_line(tb, e->bottom, e->top, "rw-p", e->name);
+		}
+		kfree(l.stacks);
+	}
 	map_line(tb, (uintptr_t)__kernel_start, (uintptr_t)__text_end, "r-xp", "[kite]");
 	map_line(tb, (uintptr_t)__text_end, (uintptr_t)__rodata_end, "r--p", "[kite]");
 	map_line(tb, (uintptr_t)__rodata_end, (uintptr_t)__kernel_end, "rw-p", "[kite]");
-	uint64_t ram_end = kernel_frames.base + ((uint64_t)kernel_frames.nr_frames << PAGE_SHIFT);
-	map_line(tb, DIRECT_MAP_BASE, DIRECT_MAP_BASE + ram_end, "rw-p", "[heap]");
-	kstack_for_each(stack_lines, tb);
 }
 
 static void gen_status(struct textbuf *tb)

@@ -368,3 +368,20 @@ long sys_brk(void *end)
 	(void)end;
 	return 0;
 }
+
+void mmap_for_each_range(void (*fn)(uintptr_t start, uintptr_t end, void *arg), void *arg)
+{
+	/* The list runs from the highest range down: copied, then walked back. */
+	mutex_lock(&lock);
+	size_t n = 0;
+	for (struct range *r = ranges; r; r = r->next)
+		n++;
+	struct range *copy = n ? kmalloc(n * sizeof(*copy)) : NULL;
+	size_t i = 0;
+	for (struct range *r = ranges; r && copy; r = r->next)
+		copy[i++] = *r;
+	mutex_unlock(&lock);
+	while (copy && i-- > 0)
+		fn(copy[i].start, copy[i].end, arg);
+	kfree(copy);
+}

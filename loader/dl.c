@@ -6,6 +6,7 @@
  */
 #include <kite/format.h>
 #include <kite/loader.h>
+#include <kite/memlayout.h>
 #include <kite/musl.h>
 #include <string.h>
 #include "loader.h"
@@ -22,6 +23,25 @@ struct object *object_at(uint64_t addr)
 			if (addr >= o->base + s->vaddr && addr < o->base + s->vaddr + s->memsz)
 				return o;
 		}
+	}
+	return NULL;
+}
+
+const char *loader_path_at(uintptr_t addr, uint64_t *file_offset)
+{
+	struct program *p = loaded_program;
+	for (int i = 0; p && i < p->nr_objects; i++) {
+		const struct object *o = &p->objects[i];
+		if (addr < o->base + o->img.span_start || addr >= o->base + o->img.span_end)
+			continue;
+		*file_offset = 0;
+		for (int k = 0; k < o->img.nr_segments; k++) {
+			const struct elf_segment *s = &o->img.segments[k];
+			uint64_t start = o->base + PAGE_ALIGN_DOWN(s->vaddr);
+			if (addr >= start && addr < o->base + PAGE_ALIGN_UP(s->vaddr + s->memsz))
+				*file_offset = PAGE_ALIGN_DOWN(s->offset) + (addr - start);
+		}
+		return o->path;
 	}
 	return NULL;
 }

@@ -186,6 +186,19 @@ static void protect_segments(struct object *o)
 	}
 }
 
+/* PT_GNU_RELRO: what only relocation writes (the GOT, vtables, ...) becomes
+ * read-only once it is done, whole pages of it, as glibc does. */
+static void protect_relro(struct object *o)
+{
+	uint64_t start = PAGE_ALIGN_DOWN(o->base + o->img.relro.start);
+	uint64_t end = PAGE_ALIGN_DOWN(o->base + o->img.relro.end);
+	for (uint64_t va = start; o->img.relro.end && va < end; va += PAGE_SIZE) {
+		int64_t pa = paging_lookup(va, NULL);
+		if (pa >= 0)
+			paging_map(va, (phys_addr_t)PAGE_ALIGN_DOWN((uint64_t)pa), PAGE_SIZE, PROT_R);
+	}
+}
+
 #define STB_LOCAL 0
 #define STB_GLOBAL 1
 #define STB_WEAK 2
@@ -708,6 +721,7 @@ int relocate_objects(struct program *p, int first)
 		if (relocate_relr(o) || relocate_table(p, o, &o->img.rela) || relocate_table(p, o, &o->img.jmprel))
 			return -1;
 		protect_segments(o);
+		protect_relro(o);
 	}
 	return 0;
 }

@@ -111,6 +111,7 @@ script_case diff-dlopen-smp1 tests/diff-test.sh dlopen 1
 script_case diff-dlopen-smp2 tests/diff-test.sh dlopen 2
 script_case shared-object-main tests/shared-main-test.sh 1 x "y z"
 script_case relr-packed-relocations tests/build-diff-test.sh 1 apps/ctors/ctors.c "-O2 -Wl,-z,pack-relative-relocs"
+script_case proc-maps-elf tests/maps-test.sh
 script_case diff-fileapi-smp1 tests/diff-test.sh fileapi 1
 script_case diff-fileapi-smp2 tests/diff-test.sh fileapi 2
 # Debian's own binaries, unmodified (the environment they print is the one they were given).

@@ -131,6 +131,32 @@ int64_t paging_lookup(uintptr_t va, unsigned *prot)
 	return -1;
 }
 
+uintptr_t paging_next_present(uintptr_t va, uintptr_t end)
+{
+	va &= ~(uintptr_t)(PAGE_SIZE - 1);
+	while (va < end) {
+		uint64_t *table = pml4;
+		int l;
+		for (l = 3; l >= 0; l--) {
+			uint64_t e = table[(va >> (12 + 9 * l)) & 511];
+			if (l == 0 && (e & (PTE_PRESENT | PTE_NO_ACCESS)))
+				return va;
+			if (!(e & PTE_PRESENT))
+				break;
+			if (e & PTE_LARGE)
+				return va;
+			table = table_virt(e & PTE_ADDR_MASK);
+		}
+		/* Nothing at level l: on to the next entry of that level. */
+		uintptr_t step = 1UL << (12 + 9 * l);
+		uintptr_t next = (va & ~(step - 1)) + step;
+		if (next <= va)
+			break;
+		va = next;
+	}
+	return end;
+}
+
 /* Direct map with 2 MiB pages; the range is rounded out to 2 MiB. */
 static void map_direct(phys_addr_t start, phys_addr_t end)
 {

@@ -13,4 +13,8 @@ int program_start(int argc, char **argv);
  * program or its libraries; false for any other address. */
 bool loader_describe(uintptr_t addr, char *buf, size_t len);
 
+/* For /proc/self/maps: the file of the program or library whose address range
+ * holds addr, and addr's offset in that file; NULL for other addresses. */
+const char *loader_path_at(uintptr_t addr, uint64_t *file_offset);
+
 #endif

@@ -39,5 +39,8 @@ void tlb_flush_others(void);
 /* The physical address va maps to and the mapping's permissions (0 for a
  * PROT_NONE page), or -1. */
 int64_t paging_lookup(uintptr_t va, unsigned *prot);
+/* The first page at or after va, below end, that has a mapping (PROT_NONE
+ * ones with a frame too); end if none. Skips empty tables whole. */
+uintptr_t paging_next_present(uintptr_t va, uintptr_t end);
 
 #endif

@@ -46,5 +46,7 @@ long sys_brk(void *end);
 /* The loader claims the ranges it maps itself (a program's segments), so that
  * mmap never places anything over them; 0 or -ENOMEM. */
 long mmap_claim(uintptr_t start, uintptr_t end);
+/* Calls fn for each range mmap has handed out or claimed, lowest first. */
+void mmap_for_each_range(void (*fn)(uintptr_t start, uintptr_t end, void *arg), void *arg);
 
 #endif
