@@ -174,6 +174,7 @@ KOPT_VALUE("test-epoch", set_test_epoch, "SECONDS", "the host's time, for --self
 void selftest_threads(void);	/* core/threadtest.c */
 void selftest_fpu(void);	/* arch/x86_64/fputest.c */
 void selftest_files(void);	/* fs/filetest.c */
+void selftest_net(void);	/* drivers/nettest.c */
 void selftest_tree(void);	/* fs/treelist.c */
 void selftest_syscall(void);	/* arch/x86_64/syscalltest.c */
 void selftest_libc(void);	/* libc/libctest.c */
@@ -188,6 +189,7 @@ static const struct {
 	{ "console", selftest_console },
 	{ "clock", selftest_clock },
 	{ "files", selftest_files },
+	{ "net", selftest_net },
 	{ "tree", selftest_tree },
 	{ "syscall", selftest_syscall },
 	{ "libc", selftest_libc },

@@ -177,3 +177,15 @@ boot_case crash-oom-8m 101 '--mem 8M' '--test-crash=oom' \
 boot_case crash-nx 102 '' '--test-crash=nx' '^kite: crash: page fault executing ffffffff[0-9a-f]+ \(protection violation\)$'
 boot_case crash-wp 102 '' '--test-crash=wp' '^kite: crash: page fault writing ffffffff[0-9a-f]+ \(protection violation\)$'
 boot_case crash-pc-smp2 102 '--machine pc --smp 2' '--test-crash=null' '^kite: exit status 102'
+
+# virtio-net against QEMU's user-mode network: an ARP exchange with the
+# gateway, then 600 more, under each notification and layout variant.
+net_ok=('^kite: eth0: virtio-net' 'selftest: net: eth0: 10.0.2.2 is at 52:55:0a:00:02:02$'
+	'selftest: net: 600 requests, 600 replies in [0-9]+ ms: ok$')
+for variant in default:: smp2::--smp=2 event-idx-off:,event_idx=off: mrg-rxbuf-off:,mrg_rxbuf=off: \
+	legacy:,disable-modern=on: legacy-no-event-idx:,disable-modern=on,event_idx=off: \
+	modern-only:,disable-legacy=on: pc::--machine=pc; do
+	IFS=: read -r name device_opts extra <<<"$variant"
+	boot_case "net-$name" 0 "${extra//=/ } --qemu-arg -device --qemu-arg virtio-net-pci,netdev=n0$device_opts --qemu-arg -netdev --qemu-arg user,id=n0" \
+		'--selftest=net' "${net_ok[@]}"
+done

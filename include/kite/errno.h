@@ -37,6 +37,7 @@
 #define ELOOP 40
 #define ENOTTY 25
 #define EOVERFLOW 75
+#define EMSGSIZE 90
 #define ENOTSUP 95
 #define EOPNOTSUPP 95
 #define ETIMEDOUT 110

@@ -1,0 +1,25 @@
+/* The list of network devices (see netdev.h). */
+#include <kite/netdev.h>
+#include <kite/spinlock.h>
+
+#define MAX_NETDEVS 8
+
+static struct netdev *netdevs[MAX_NETDEVS];
+static unsigned nr_netdevs;
+static spinlock_t netdevs_lock = SPINLOCK_INIT;
+
+void netdev_register(struct netdev *nd)
+{
+	spin_lock(&netdevs_lock);
+	if (nr_netdevs < MAX_NETDEVS)
+		netdevs[nr_netdevs++] = nd;
+	spin_unlock(&netdevs_lock);
+}
+
+struct netdev *netdev_get(unsigned index)
+{
+	spin_lock(&netdevs_lock);
+	struct netdev *nd = index < nr_netdevs ? netdevs[index] : NULL;
+	spin_unlock(&netdevs_lock);
+	return nd;
+}

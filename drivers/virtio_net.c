@@ -1,0 +1,194 @@
+/*
+ * virtio-net (virtio 1.x, 5.1) on any virtio transport: one receive and one
+ * transmit queue, the MAC and link status from the device, mergeable
+ * receive buffers when offered, the event index when offered.
+ *
+ * Receive: RX_BUFFERS buffers of BUFFER_SIZE bytes stay posted. The queue's
+ * interrupt turns itself off and wakes the receive thread, which hands each
+ * frame to the stack, posts the buffer again, and turns the interrupt back on
+ * only when the ring is empty (virtqueue_enable_cb re-checks, so a frame that
+ * arrives meanwhile is not stranded). Transmit: each frame is copied behind a
+ * virtio-net header into a buffer of its own; used buffers are reclaimed on
+ * the next transmit, so transmit interrupts stay off.
+ */
+#include <kite/errno.h>
+#include <kite/format.h>
+#include <kite/heap.h>
+#include <kite/init.h>
+#include <kite/memlayout.h>
+#include <kite/netdev.h>
+#include <kite/pci.h>
+#include <kite/printk.h>
+#include <kite/sync.h>
+#include <kite/thread.h>
+#include <kite/virtio.h>
+#include <string.h>
+
+#define VIRTIO_NET_F_MAC 5
+#define VIRTIO_NET_F_MRG_RXBUF 15
+#define VIRTIO_NET_F_STATUS 16
+#define VIRTIO_NET_S_LINK_UP 1
+#define RX_QUEUE 0
+#define TX_QUEUE 1
+#define RX_BUFFERS 128
+#define BUFFER_SIZE 2048	/* a header and a 1514-byte frame fit */
+#define MAX_FRAME 1514
+
+struct virtio_net {
+	struct netdev nd;
+	struct virtio_device *vd;
+	struct virtqueue *rx, *tx;
+	size_t header_size;		/* 12, or 10 on a legacy device without MRG_RXBUF */
+	struct semaphore rx_ready;
+	struct mutex tx_lock;
+};
+
+static int post_rx_buffer(struct virtio_net *n, uint8_t *buf)
+{
+	struct virtq_buf b = { .phys = virt_to_phys(buf), .len = BUFFER_SIZE };
+	return virtqueue_add(n->rx, &b, 0, 1, buf);
+}
+
+static void rx_interrupt(struct virtqueue *vq)
+{
+	struct virtio_net *n = vq->driver;
+	virtqueue_disable_cb(vq);
+	semaphore_up(&n->rx_ready);
+}
+
+static void *rx_thread(void *arg)
+{
+	struct virtio_net *n = arg;
+	for (;;) {
+		semaphore_down(&n->rx_ready, DEADLINE_NONE);
+		do {
+			uint8_t *buf;
+			uint32_t len;
+			unsigned posted = 0;
+			while ((buf = virtqueue_get(n->rx, &len))) {
+				/* With mergeable buffers a frame may span several; frames
+				 * of at most 1514 bytes never do, and nothing larger was
+				 * negotiated. */
+				if (len > n->header_size && len - n->header_size <= MAX_FRAME && n->nd.receive) {
+					n->nd.rx_frames++;
+					n->nd.receive(&n->nd, buf + n->header_size, len - n->header_size, n->nd.receive_arg);
+				} else {
+					n->nd.rx_dropped++;
+				}
+				if (post_rx_buffer(n, buf) == 0)
+					posted++;
+				else
+					kfree(buf);
+			}
+			if (posted)
+				virtqueue_kick(n->rx);
+		} while (!virtqueue_enable_cb(n->rx));
+	}
+	return NULL;
+}
+
+static int transmit(struct netdev *nd, const void *frame, size_t len)
+{
+	struct virtio_net *n = nd->driver;
+	if (len > MAX_FRAME)
+		return -EMSGSIZE;
+	mutex_lock(&n->tx_lock);
+	uint8_t *done;
+	while ((done = virtqueue_get(n->tx, NULL)))
+		kfree(done);
+	uint8_t *buf = kmalloc(n->header_size + len);
+	if (!buf) {
+		mutex_unlock(&n->tx_lock);
+		return -ENOMEM;
+	}
+	memset(buf, 0, n->header_size); /* no offloads: flags 0, GSO none */
+	memcpy(buf + n->header_size, frame, len);
+	struct virtq_buf b = { .phys = virt_to_phys(buf), .len = (uint32_t)(n->header_size + len) };
+	int err = virtqueue_add(n->tx, &b, 1, 0, buf);
+	if (err) {
+		kfree(buf);
+	} else {
+		nd->tx_frames++;
+		virtqueue_kick(n->tx);
+	}
+	mutex_unlock(&n->tx_lock);
+	return err;
+}
+
+static bool link_up(struct netdev *nd)
+{
+	struct virtio_net *n = nd->driver;
+	if (!virtio_has(n->vd, VIRTIO_NET_F_STATUS))
+		return true;
+	/* status follows the 6-byte MAC in the device configuration */
+	uint16_t status = (uint16_t)(n->vd->ops->config_read8(n->vd, 6) | n->vd->ops->config_read8(n->vd, 7) << 8);
+	return status & VIRTIO_NET_S_LINK_UP;
+}
+
+static int probe(struct pci_device *pci, unsigned index)
+{
+	struct virtio_net *n = kzalloc(sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	ksnprintf(n->nd.name, sizeof(n->nd.name), "eth%u", index);
+	n->vd = virtio_pci_probe(pci, n->nd.name);
+	if (!n->vd) {
+		kfree(n);
+		return -ENODEV;
+	}
+	uint64_t wanted = 1ULL << VIRTIO_NET_F_MAC | 1ULL << VIRTIO_NET_F_STATUS | 1ULL << VIRTIO_NET_F_MRG_RXBUF |
+			  1ULL << VIRTIO_F_RING_EVENT_IDX;
+	if (virtio_negotiate(n->vd, wanted)) {
+		pr_warn("kite: %s: the device refused the features\n", n->nd.name);
+		return -EIO;
+	}
+	n->header_size = (!n->vd->legacy || virtio_has(n->vd, VIRTIO_NET_F_MRG_RXBUF)) ? 12 : 10;
+	semaphore_init(&n->rx_ready, 0);
+	mutex_init(&n->tx_lock);
+	n->rx = virtqueue_create(n->vd, RX_QUEUE, rx_interrupt, n);
+	n->tx = virtqueue_create(n->vd, TX_QUEUE, NULL, n);
+	if (!n->rx || !n->tx) {
+		pr_warn("kite: %s: cannot set up its queues\n", n->nd.name);
+		return -EIO;
+	}
+	virtqueue_disable_cb(n->tx);
+	for (unsigned i = 0; i < RX_BUFFERS && i < n->rx->size; i++) {
+		uint8_t *buf = kmalloc(BUFFER_SIZE);
+		if (!buf || post_rx_buffer(n, buf)) {
+			kfree(buf);
+			break;
+		}
+	}
+	if (virtio_has(n->vd, VIRTIO_NET_F_MAC))
+		for (unsigned i = 0; i < 6; i++)
+			n->nd.mac[i] = n->vd->ops->config_read8(n->vd, i);
+	n->nd.mtu = 1500;
+	n->nd.transmit = transmit;
+	n->nd.link_up = link_up;
+	n->nd.driver = n;
+	struct thread_attr attr = { .name = "virtio-net-rx" };
+	if (!thread_create(&attr, rx_thread, n))
+		return -ENOMEM;
+	virtio_driver_ok(n->vd);
+	virtqueue_kick(n->rx);
+	netdev_register(&n->nd);
+	pr_info("kite: %s: virtio-net%s, MAC %02x:%02x:%02x:%02x:%02x:%02x, link %s%s%s\n", n->nd.name,
+		n->vd->legacy ? " (legacy)" : "", n->nd.mac[0], n->nd.mac[1], n->nd.mac[2], n->nd.mac[3], n->nd.mac[4],
+		n->nd.mac[5], link_up(&n->nd) ? "up" : "down",
+		virtio_has(n->vd, VIRTIO_F_RING_EVENT_IDX) ? ", event index" : "",
+		virtio_has(n->vd, VIRTIO_NET_F_MRG_RXBUF) ? ", mergeable buffers" : "");
+	return 0;
+}
+
+/* The network cards: transitional (0x1000) and modern (0x1041) virtio-net. */
+static int virtio_net_init(void)
+{
+	unsigned found = 0;
+	for (unsigned i = 0; i < pci_count(); i++) {
+		struct pci_device *d = pci_device(i);
+		if (d->vendor == 0x1af4 && (d->device == 0x1000 || d->device == 0x1041) && probe(d, found) == 0)
+			found++;
+	}
+	return 0;
+}
+INITCALL(device, virtio_net_init);

@@ -1,0 +1,31 @@
+/*
+ * Network devices: what a driver (drivers/virtio_net.c) offers the network
+ * stack. Frames are Ethernet frames without the FCS.
+ */
+#ifndef KITE_NETDEV_H
+#define KITE_NETDEV_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct netdev {
+	char name[8];
+	uint8_t mac[6];
+	uint16_t mtu;
+	bool (*link_up)(struct netdev *nd);
+	/* Queues one frame; 0, or -ENOSPC (the ring is full: try later),
+	 * -EMSGSIZE. The frame is copied: the caller may reuse it at once. */
+	int (*transmit)(struct netdev *nd, const void *frame, size_t len);
+	/* Set by the stack: called for each frame received, in the driver's
+	 * receive thread; the frame is only valid during the call. */
+	void (*receive)(struct netdev *nd, const void *frame, size_t len, void *arg);
+	void *receive_arg;
+	void *driver;
+	uint64_t rx_frames, tx_frames, rx_dropped;
+};
+
+void netdev_register(struct netdev *nd);
+/* The index-th registered device, or NULL. */
+struct netdev *netdev_get(unsigned index);
+
+#endif
