@@ -45,9 +45,23 @@ MUSL_REPLACED := memcmp.o memcpy.o memmove.o memset.o strchr.o strcmp.o strcpy.o
 MUSL_CFLAGS := -O2 -mcmodel=kernel -fno-pic -fno-pie -fno-omit-frame-pointer -fno-stack-protector
 KERNEL_LIBS := --whole-archive $(MUSL_KERNEL_LIB) --no-whole-archive $(shell $(CC) -print-libgcc-file-name)
 
-KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S core/*.c core/lib/*.c drivers/*.c fs/*.c libc/*.c loader/*.c) \
-	bench/sched/schedbench.c bench/sched/os_kite.c
-KERNEL_OBJS = $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS)) $(MUSL_GLUE_OBJS)
+# lwIP, from Debian's source package (pinned), built with Kite's port
+# (net/lwip/: lwipopts.h, the compiler glue, sys_arch.c) into the kernel.
+LWIP_VERSION := 2.1.3
+LWIP_DEBIAN_VERSION := 2.1.3+dfsg1-2
+LWIP_SRC := $(BUILD)/src/lwip-$(LWIP_VERSION)
+LWIP_SOURCES := $(addprefix core/,init.c def.c inet_chksum.c ip.c mem.c memp.c netif.c pbuf.c raw.c stats.c \
+	sys.c tcp.c tcp_in.c tcp_out.c timeouts.c udp.c) \
+	$(addprefix core/ipv4/,dhcp.c etharp.c icmp.c igmp.c ip4_frag.c ip4.c ip4_addr.c) \
+	$(addprefix core/ipv6/,ethip6.c icmp6.c inet6.c ip6.c ip6_addr.c ip6_frag.c mld6.c nd6.c) \
+	$(addprefix api/,api_lib.c api_msg.c err.c netbuf.c netifapi.c tcpip.c) netif/ethernet.c
+LWIP_OBJS := $(patsubst %.c,$(BUILD)/lwip/%.o,$(LWIP_SOURCES))
+# lwIP and Kite both have a mem_init: lwIP's is renamed.
+LWIP_INCLUDES := -Inet/lwip/include -isystem $(LWIP_SRC)/src/include -Dmem_init=lwip_mem_init
+
+KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S core/*.c core/lib/*.c drivers/*.c fs/*.c libc/*.c loader/*.c \
+	net/*.c net/lwip/*.c) bench/sched/schedbench.c bench/sched/os_kite.c
+KERNEL_OBJS = $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS)) $(MUSL_GLUE_OBJS) $(LWIP_OBJS)
 
 .PHONY: all deps run image iso test unit-tests fuzz-elf clean
 all: $(BUILD)/kite.elf
@@ -72,6 +86,19 @@ $(BUILD)/%.S.o: %.S | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	@$(CC) $(KERNEL_CFLAGS) -D__ASSEMBLER__ -c $< -o $@
+
+$(LWIP_SRC)/.unpacked: scripts/fetch-source.sh | $(DEPS_STAMP)
+	@echo "  FETCH   lwip $(LWIP_DEBIAN_VERSION)"
+	@bash scripts/fetch-source.sh lwip $(LWIP_DEBIAN_VERSION) $(LWIP_VERSION)
+
+# lwIP's own sources are not held to Kite's warnings.
+$(BUILD)/lwip/%.o: $(LWIP_SRC)/.unpacked net/lwip/include/lwipopts.h net/lwip/include/arch/cc.h net/lwip/include/arch/sys_arch.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      lwip/$*.c"
+	@$(CC) $(filter-out -Werror -Wall -Wextra -MMD -MP,$(KERNEL_CFLAGS)) -w $(LWIP_INCLUDES) -c $(LWIP_SRC)/src/$*.c -o $@
+
+$(BUILD)/net/%.c.o: KERNEL_CFLAGS += $(LWIP_INCLUDES)
+$(BUILD)/net/%.c.o: | $(LWIP_SRC)/.unpacked
 
 $(MUSL_SRC)/.unpacked: scripts/fetch-source.sh | $(DEPS_STAMP)
 	@echo "  FETCH   musl $(MUSL_DEBIAN_VERSION)"

@@ -175,6 +175,7 @@ void selftest_threads(void);	/* core/threadtest.c */
 void selftest_fpu(void);	/* arch/x86_64/fputest.c */
 void selftest_files(void);	/* fs/filetest.c */
 void selftest_net(void);	/* drivers/nettest.c */
+void selftest_tcp(void);	/* net/nettest_tcp.c */
 void selftest_tree(void);	/* fs/treelist.c */
 void selftest_syscall(void);	/* arch/x86_64/syscalltest.c */
 void selftest_libc(void);	/* libc/libctest.c */
@@ -190,6 +191,7 @@ static const struct {
 	{ "clock", selftest_clock },
 	{ "files", selftest_files },
 	{ "net", selftest_net },
+	{ "tcp", selftest_tcp },
 	{ "tree", selftest_tree },
 	{ "syscall", selftest_syscall },
 	{ "libc", selftest_libc },

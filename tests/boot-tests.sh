@@ -18,8 +18,8 @@ boot_case q35-8m 0 '--machine q35 --mem 8M' '' ': [67]\.[0-9] MiB memory'
 boot_case pc-8m 0 '--machine pc --mem 8M' '' ': [67]\.[0-9] MiB memory'
 boot_case q35-4g 0 '--machine q35 --mem 4G --smp 2' '' ': 409[0-9]\.[0-9] MiB memory, 2 CPUs$'
 boot_case pc-4g 0 '--machine pc --mem 4G' '' ': 409[0-9]\.[0-9] MiB memory'
-boot_case smallest 0 '--mem 3M' '' "$banner"
-boot_case too-small 101 '--mem 2M' '' '^kite: out of memory: '
+boot_case smallest 0 '--mem 4M' '' "$banner"
+boot_case too-small 101 '--mem 3M' '' '^kite: out of memory: '
 
 # GRUB: the same kernel file from an ISO (make iso).
 boot_case grub-iso 0 "--iso $ISO" '' "$banner"
@@ -189,3 +189,9 @@ for variant in default:: smp2::--smp=2 event-idx-off:,event_idx=off: mrg-rxbuf-o
 	boot_case "net-$name" 0 "${extra//=/ } --qemu-arg -device --qemu-arg virtio-net-pci,netdev=n0$device_opts --qemu-arg -netdev --qemu-arg user,id=n0" \
 		'--selftest=net' "${net_ok[@]}"
 done
+
+# TCP through lwIP to an echo server on the host: by DHCP, on 2 CPUs, and
+# with a static address from the command line.
+script_case tcp-echo-dhcp tests/net-tcp-test.sh
+script_case tcp-echo-smp2 tests/net-tcp-test.sh --smp 2
+script_case tcp-echo-static-ip tests/net-tcp-test.sh -- --ip=10.0.2.15/24 --gw=10.0.2.2

@@ -1,0 +1,119 @@
+/*
+ * The network's start-up: lwIP's tcpip thread, the loopback interface, an
+ * interface on each network device, and the first one's IPv4 address, from
+ * the command line (--ip=ADDRESS/PREFIX --gw=GATEWAY) or else from DHCP.
+ * IPv6 link-local addresses and SLAAC come on their own.
+ */
+#include <kite/clock.h>
+#include <kite/cmdline.h>
+#include <kite/errno.h>
+#include <kite/init.h>
+#include <kite/net.h>
+#include <kite/netdev.h>
+#include <kite/printk.h>
+#include <kite/sync.h>
+#include <string.h>
+#include "lwip/dhcp.h"
+#include "lwip/init.h"
+#include "lwip/ip_addr.h"
+#include "lwip/netif.h"
+#include "lwip/tcpip.h"
+#include "net.h"
+
+static ip4_addr_t static_ip, static_mask, static_gw;
+static bool have_static_ip;
+static struct netif *first_netif;
+static struct semaphore addressed;
+static struct semaphore tcpip_ready;
+
+/* "A.B.C.D" into *out; 0, or -EINVAL. */
+static int parse_ip4(const char *s, size_t len, ip4_addr_t *out)
+{
+	char buf[16];
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return ip4addr_aton(buf, out) ? 0 : -EINVAL;
+}
+
+static int set_ip(const char *value)
+{
+	const char *slash = strchr(value, '/');
+	if (!slash || parse_ip4(value, (size_t)(slash - value), &static_ip))
+		return -EINVAL;
+	unsigned prefix = 0;
+	const char *p = slash + 1;
+	if (!*p)
+		return -EINVAL;
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9' || (prefix = prefix * 10 + (unsigned)(*p - '0')) > 32)
+			return -EINVAL;
+	}
+	ip4_addr_set_u32(&static_mask, prefix ? lwip_htonl(0xffffffffu << (32 - prefix)) : 0);
+	have_static_ip = true;
+	return 0;
+}
+KOPT_VALUE("ip", set_ip, "ADDRESS/PREFIX", "the first network interface's IPv4 address, e.g. 10.0.2.15/24 (else DHCP)");
+
+static int set_gw(const char *value)
+{
+	return parse_ip4(value, strlen(value), &static_gw);
+}
+KOPT_VALUE("gw", set_gw, "ADDRESS", "the default gateway, with --ip");
+
+static void status_changed(struct netif *netif)
+{
+	if (netif == first_netif && !ip4_addr_isany_val(*netif_ip4_addr(netif))) {
+		char ip[16];
+		ip4addr_ntoa_r(netif_ip4_addr(netif), ip, sizeof(ip));
+		pr_info("kite: %s: %s\n", ((struct netdev *)netif->state)->name, ip);
+		semaphore_up(&addressed);
+	}
+}
+
+static void tcpip_started(void *arg)
+{
+	(void)arg;
+	semaphore_up(&tcpip_ready);
+}
+
+static int net_init(void)
+{
+	struct netdev *nd = netdev_get(0);
+	if (!nd)
+		return 0; /* no network: lwIP is not even started */
+	semaphore_init(&addressed, 0);
+	semaphore_init(&tcpip_ready, 0);
+	tcpip_init(tcpip_started, NULL);
+	semaphore_down(&tcpip_ready, DEADLINE_NONE);
+	for (unsigned i = 0; (nd = netdev_get(i)); i++) {
+		struct netif *netif = net_attach(nd);
+		if (!netif) {
+			pr_warn("kite: %s: cannot attach it to the network stack\n", nd->name);
+			continue;
+		}
+		if (first_netif)
+			continue;
+		first_netif = netif;
+		LOCK_TCPIP_CORE();
+		netif_set_default(netif);
+		netif_set_status_callback(netif, status_changed);
+		if (have_static_ip)
+			netif_set_addr(netif, &static_ip, &static_mask, &static_gw);
+		else
+			dhcp_start(netif);
+		UNLOCK_TCPIP_CORE();
+	}
+	return 0;
+}
+INITCALL(late, net_init);
+
+uint32_t net_wait_for_address(uint64_t deadline_ns)
+{
+	if (!first_netif)
+		return 0;
+	if (ip4_addr_isany_val(*netif_ip4_addr(first_netif)) && semaphore_down(&addressed, deadline_ns))
+		return 0;
+	return ip4_addr_get_u32(netif_ip4_addr(first_netif));
+}
