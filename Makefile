@@ -99,6 +99,9 @@ $(BUILD)/lwip/%.o: $(LWIP_SRC)/.unpacked net/lwip/include/lwipopts.h net/lwip/in
 
 $(BUILD)/net/%.c.o: KERNEL_CFLAGS += $(LWIP_INCLUDES)
 $(BUILD)/net/%.c.o: | $(LWIP_SRC)/.unpacked
+# A change of lwIP's configuration changes its structures: Kite's users of them too.
+$(patsubst %,$(BUILD)/%.o,$(wildcard net/*.c net/lwip/*.c)): net/lwip/include/lwipopts.h \
+	net/lwip/include/arch/cc.h net/lwip/include/arch/sys_arch.h
 
 $(MUSL_SRC)/.unpacked: scripts/fetch-source.sh | $(DEPS_STAMP)
 	@echo "  FETCH   musl $(MUSL_DEBIAN_VERSION)"

@@ -87,6 +87,7 @@ static void release_memory(struct thread *t)
 	stack_free(&t->stacks[STACK_EXCEPTION]);
 	kfree(t->arch.fpu);
 	kfree(t->libc_area);
+	kfree(t->net_sem);
 	kfree(t);
 }
 
@@ -123,6 +124,7 @@ static struct thread *shell_take(void)
 	struct arch_thread arch = t->arch;
 	void *libc_area = t->libc_area;
 	size_t libc_area_size = t->libc_area_size;
+	kfree(t->net_sem);
 	memcpy(stacks, t->stacks, sizeof(stacks));
 	memset(t, 0, sizeof(*t));
 	memcpy(t->stacks, stacks, sizeof(stacks)); /* same addresses: list links stay valid */

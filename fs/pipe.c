@@ -10,6 +10,7 @@
 #include <kite/file.h>
 #include <kite/fs_calls.h>
 #include <kite/heap.h>
+#include <kite/poll.h>
 #include <kite/wait.h>
 #include <string.h>
 
@@ -21,6 +22,7 @@ struct pipe {
 	char *buf;
 	size_t head, count;	/* wq.lock */
 	int readers, writers;	/* wq.lock */
+	struct poll_head poll;
 };
 
 static ssize_t pipe_read(struct file *f, void *out, size_t len, uint64_t *pos __unused)
@@ -47,6 +49,7 @@ static ssize_t pipe_read(struct file *f, void *out, size_t len, uint64_t *pos __
 		n += (ssize_t)chunk;
 	}
 	wait_queue_wake_locked(&p->wq, -1); /* writers waiting for room */
+	poll_wake(&p->poll, POLLOUT);
 out_unlock:
 	spin_unlock_irqrestore(&p->wq.lock, flags);
 	return n;
@@ -80,6 +83,7 @@ static ssize_t pipe_write(struct file *f, const void *in, size_t len, uint64_t *
 		p->count += chunk;
 		done += chunk;
 		wait_queue_wake_locked(&p->wq, -1); /* readers */
+		poll_wake(&p->poll, POLLIN);
 	}
 	spin_unlock_irqrestore(&p->wq.lock, flags);
 	return (ssize_t)done;
@@ -97,6 +101,7 @@ static void pipe_release(struct file *f)
 		p->writers--;
 	bool last = !p->readers && !p->writers;
 	wait_queue_wake_locked(&p->wq, -1); /* EOF or EPIPE for the other end */
+	poll_wake(&p->poll, POLLHUP | POLLERR);
 	spin_unlock_irqrestore(&p->wq.lock, flags);
 	if (last) {
 		kfree(p->buf);
@@ -104,9 +109,33 @@ static void pipe_release(struct file *f)
 	}
 }
 
+static unsigned pipe_poll(struct file *f, struct poll_entry *e)
+{
+	struct pipe *p = f->priv;
+	unsigned long flags;
+	if (e)
+		poll_add(&p->poll, e);
+	spin_lock_irqsave(&p->wq.lock, &flags);
+	unsigned events = 0;
+	if ((f->flags & O_ACCMODE) == O_RDONLY) {
+		if (p->count)
+			events |= POLLIN | POLLRDNORM;
+		if (!p->writers)
+			events |= POLLHUP;
+	} else {
+		if (PIPE_SIZE - p->count >= PIPE_BUF)
+			events |= POLLOUT | POLLWRNORM;
+		if (!p->readers)
+			events |= POLLERR;
+	}
+	spin_unlock_irqrestore(&p->wq.lock, flags);
+	return events;
+}
+
 static const struct file_ops pipe_ops = {
 	.read = pipe_read,
 	.write = pipe_write,
+	.poll = pipe_poll,
 	.release = pipe_release,
 };
 
@@ -126,6 +155,7 @@ long sys_pipe2(int fds[2], int flags)
 		return -ENOMEM;
 	}
 	wait_queue_init(&p->wq);
+	poll_head_init(&p->poll);
 	p->buf = buf;
 	p->readers = p->writers = 1;
 	r->priv = w->priv = p;

@@ -8,6 +8,7 @@
 #include <kite/errno.h>
 #include <kite/fs_calls.h>
 #include <kite/printk.h>
+#include <kite/socket.h>
 #include <kite/syscall.h>
 #include <kite/sys_limits.h>
 #include <kite/sys_memory.h>
@@ -124,6 +125,26 @@ static const syscall_fn table[SYSCALL_TABLE_SIZE] = {
 	ENTRY(arch_prctl, sys_arch_prctl),
 	ENTRY(set_tid_address, sys_set_tid_address),
 	ENTRY(futex, sys_futex),
+	ENTRY(poll, sys_poll),
+	ENTRY(ppoll, sys_ppoll),
+	ENTRY(select, sys_select),
+	ENTRY(pselect6, sys_pselect6),
+	/* sockets (net/socket.c) */
+	ENTRY(socket, sys_socket),
+	ENTRY(bind, sys_bind),
+	ENTRY(listen, sys_listen),
+	ENTRY(accept, sys_accept),
+	ENTRY(accept4, sys_accept4),
+	ENTRY(connect, sys_connect),
+	ENTRY(sendto, sys_sendto),
+	ENTRY(recvfrom, sys_recvfrom),
+	ENTRY(sendmsg, sys_sendmsg),
+	ENTRY(recvmsg, sys_recvmsg),
+	ENTRY(shutdown, sys_shutdown),
+	ENTRY(getsockname, sys_getsockname),
+	ENTRY(getpeername, sys_getpeername),
+	ENTRY(setsockopt, sys_setsockopt),
+	ENTRY(getsockopt, sys_getsockopt),
 };
 
 static const char *const names[SYSCALL_TABLE_SIZE] = {

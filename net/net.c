@@ -2,7 +2,10 @@
  * The network's start-up: lwIP's tcpip thread, the loopback interface, an
  * interface on each network device, and the first one's IPv4 address, from
  * the command line (--ip=ADDRESS/PREFIX --gw=GATEWAY) or else from DHCP.
- * IPv6 link-local addresses and SLAAC come on their own.
+ * IPv6 link-local addresses and SLAAC come on their own. With a network
+ * device it all starts at boot (so that DHCP runs meanwhile); without one,
+ * at the first socket() (for the loopback interface), and costs nothing
+ * before.
  */
 #include <kite/clock.h>
 #include <kite/cmdline.h>
@@ -78,15 +81,21 @@ static void tcpip_started(void *arg)
 	semaphore_up(&tcpip_ready);
 }
 
-static int net_init(void)
+static struct mutex start_lock = MUTEX_INIT(start_lock);
+static bool started;
+
+void net_start(void)
 {
-	struct netdev *nd = netdev_get(0);
-	if (!nd)
-		return 0; /* no network: lwIP is not even started */
+	mutex_lock(&start_lock);
+	if (started) {
+		mutex_unlock(&start_lock);
+		return;
+	}
 	semaphore_init(&addressed, 0);
 	semaphore_init(&tcpip_ready, 0);
 	tcpip_init(tcpip_started, NULL);
 	semaphore_down(&tcpip_ready, DEADLINE_NONE);
+	struct netdev *nd;
 	for (unsigned i = 0; (nd = netdev_get(i)); i++) {
 		struct netif *netif = net_attach(nd);
 		if (!netif) {
@@ -105,6 +114,14 @@ static int net_init(void)
 			dhcp_start(netif);
 		UNLOCK_TCPIP_CORE();
 	}
+	__atomic_store_n(&started, true, __ATOMIC_RELEASE);
+	mutex_unlock(&start_lock);
+}
+
+static int net_init(void)
+{
+	if (netdev_get(0))
+		net_start();
 	return 0;
 }
 INITCALL(late, net_init);

@@ -11,6 +11,8 @@
 #include <kite/sync.h>
 #include <kite/vfs.h>
 
+struct poll_entry;
+
 #define FD_LIMIT 1024	/* RLIMIT_NOFILE */
 
 struct file;
@@ -19,6 +21,9 @@ struct file_ops {
 	ssize_t (*read)(struct file *f, void *buf, size_t len, uint64_t *pos);
 	ssize_t (*write)(struct file *f, const void *buf, size_t len, uint64_t *pos);
 	int (*ioctl)(struct file *f, unsigned long request, void *arg);	/* optional */
+	/* Optional (without it a file is always readable and writable): the
+	 * POLL* events now; with e, first hangs e on the file's poll head. */
+	unsigned (*poll)(struct file *f, struct poll_entry *e);
 	void (*release)(struct file *f);					/* optional */
 	bool seekable;
 };

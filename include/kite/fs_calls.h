@@ -51,6 +51,16 @@ long sys_dup3(int oldfd, int newfd, int flags);
 long sys_fcntl(int fd, int cmd, unsigned long arg);
 long sys_ioctl(int fd, unsigned long request, void *arg);
 long sys_pipe2(int fds[2], int flags);
+/* fs/sys_poll.c */
+struct pollfd;
+struct timeval64;
+long sys_poll(struct pollfd *fds, unsigned long nfds, int timeout_ms);
+long sys_ppoll(struct pollfd *fds, unsigned long nfds, const struct timespec64 *timeout, const void *sigmask,
+	       size_t sigsetsize);
+long sys_select(int nfds, unsigned long *readfds, unsigned long *writefds, unsigned long *exceptfds,
+		struct timeval64 *timeout);
+long sys_pselect6(int nfds, unsigned long *readfds, unsigned long *writefds, unsigned long *exceptfds,
+		  const struct timespec64 *timeout, const void *sigmask);
 long sys_pipe(int fds[2]);
 
 struct statx_timestamp {

@@ -4,6 +4,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Starts lwIP and the interfaces, once; the boot does it when there is a
+ * network device, the first socket otherwise. */
+void net_start(void);
+
 /* Waits until the first interface has an IPv4 address (from DHCP or
  * --ip), at most until the deadline (monotonic ns); the address in network
  * byte order, or 0. */

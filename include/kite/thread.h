@@ -30,6 +30,8 @@ enum thread_state {
 	THREAD_DEAD,		/* exited; waiting to be joined or freed */
 };
 
+struct semaphore;
+
 struct thread {
 	struct arch_thread arch;	/* first: arch_switch saves rsp at offset 0 */
 	unsigned tid;
@@ -70,6 +72,7 @@ struct thread {
 	size_t libc_area_size;
 	void *clone;			/* threads made by clone: libc/clone.c's state */
 	void *tls_dtors;		/* thread_local destructors (libc/thread_dtors.c) */
+	struct semaphore *net_sem;	/* lwIP's per-thread semaphore (net/lwip/sys_arch.c), or NULL */
 
 	/* Signals (libc/sys_signal.c): only the thread itself touches these. */
 	uint64_t signal_mask;		/* blocked signals, bit sig - 1 */

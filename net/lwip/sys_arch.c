@@ -95,6 +95,18 @@ void sys_mutex_unlock(sys_mutex_t *m)
 	mutex_unlock(*m);
 }
 
+sys_sem_t *lwip_thread_semaphore(void)
+{
+	struct thread *t = current();
+	if (!t->net_sem) {
+		sys_sem_t sem;
+		if (sys_sem_new(&sem, 0) != ERR_OK)
+			panic("lwip: no memory for a thread's semaphore");
+		t->net_sem = sem;
+	}
+	return (sys_sem_t *)&t->net_sem;
+}
+
 /* --- mailboxes: a ring of pointers --- */
 
 struct sys_mbox_state {

@@ -18,7 +18,7 @@
 #define DEFAULT_THREAD_STACKSIZE (64 * 1024)
 #define DEFAULT_RAW_RECVMBOX_SIZE 128
 #define DEFAULT_UDP_RECVMBOX_SIZE 512
-#define DEFAULT_TCP_RECVMBOX_SIZE 512
+#define DEFAULT_TCP_RECVMBOX_SIZE 1024	/* more than TCP_WND / TCP_MSS: a full window never backs up in lwIP */
 #define DEFAULT_ACCEPTMBOX_SIZE 1024
 
 /* Memory: the kernel heap for everything. */
@@ -71,7 +71,7 @@
 #define TCP_MSS 1460
 #define LWIP_WND_SCALE 1
 #define TCP_RCV_SCALE 7
-#define TCP_WND (1024 * 1024)
+#define TCP_WND (512 * 1024)
 #define TCP_SND_BUF (1024 * 1024)
 #define TCP_SND_QUEUELEN 4096
 #define TCP_SNDLOWAT 32768
@@ -91,8 +91,13 @@
 /* APIs: netconn now, sockets come with Kite's own file descriptors. */
 #define LWIP_NETCONN 1
 #define LWIP_SOCKET 0
+/* Each thread waits for its netconn calls on a semaphore of its own
+ * (sys_arch.c). FIXME: with LWIP_NETCONN_FULLDUPLEX (one thread reading a
+ * socket while another writes it, officially supported), closing an echoing
+ * connection trips lwIP's assertion that its PCB is gone; without it, such use
+ * works here (apps/sockets does it) but lwIP does not promise it. */
 #define LWIP_NETCONN_FULLDUPLEX 0
-#define LWIP_NETCONN_SEM_PER_THREAD 0
+#define LWIP_NETCONN_SEM_PER_THREAD 1
 
 /* Checksums in software until the driver offloads them. */
 #define CHECKSUM_GEN_IP 1

@@ -17,6 +17,13 @@ typedef unsigned long sys_prot_t;
 #define sys_mutex_valid(m) ((m) && *(m))
 #define sys_mutex_set_invalid(m) (*(m) = NULL)
 #define sys_mbox_valid(b) ((b) && *(b))
+
+/* The calling thread's semaphore for netconn calls, made on first use and
+ * freed with the thread. */
+sys_sem_t *lwip_thread_semaphore(void);
+#define LWIP_NETCONN_THREAD_SEM_GET() lwip_thread_semaphore()
+#define LWIP_NETCONN_THREAD_SEM_ALLOC() ((void)lwip_thread_semaphore())
+#define LWIP_NETCONN_THREAD_SEM_FREE() ((void)0)
 #define sys_mbox_set_invalid(b) (*(b) = NULL)
 
 #endif

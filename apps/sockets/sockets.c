@@ -1,0 +1,246 @@
+/*
+ * BSD sockets over the loopback interface, as a Linux program uses them: a
+ * TCP echo of a large stream between two threads (every byte checked), a UDP
+ * echo, non-blocking connect and accept with poll, a refused connection,
+ * poll and select timeouts, half-close, socket names and options. Its output
+ * is the same on every run, so that Linux and Kite can be compared.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define STREAM_BYTES (16u << 20)
+
+static int failures;
+
+static void check(int ok, const char *what)
+{
+	if (!ok) {
+		printf("FAILED: %s (errno %s)\n", what, strerror(errno));
+		failures++;
+	}
+}
+
+static struct sockaddr_in loopback(uint16_t port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return a;
+}
+
+/* A listening TCP socket on 127.0.0.1 and a port the kernel chose. */
+static int listener(uint16_t *port)
+{
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	int one = 1;
+	check(setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0, "SO_REUSEADDR");
+	struct sockaddr_in a = loopback(0);
+	check(bind(s, (struct sockaddr *)&a, sizeof(a)) == 0, "bind");
+	check(listen(s, 16) == 0, "listen");
+	socklen_t len = sizeof(a);
+	check(getsockname(s, (struct sockaddr *)&a, &len) == 0 && a.sin_port != 0, "getsockname");
+	*port = ntohs(a.sin_port);
+	return s;
+}
+
+static uint32_t next_word(uint32_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 17;
+	*state ^= *state << 5;
+	return *state;
+}
+
+/* --- TCP echo of a stream ---------------------------------------------- */
+
+static void *echo_server(void *arg)
+{
+	int l = *(int *)arg;
+	int c = accept(l, NULL, NULL);
+	check(c >= 0, "accept");
+	char buf[32768];
+	ssize_t n;
+	while ((n = read(c, buf, sizeof(buf))) > 0)
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(c, buf + off, (size_t)(n - off));
+			if (w <= 0)
+				break;
+			off += w;
+		}
+	close(c);
+	return NULL;
+}
+
+static void *stream_sender(void *arg)
+{
+	int s = *(int *)arg;
+	uint32_t state = 12345;
+	static uint32_t chunk[4096];
+	for (uint32_t sent = 0; sent < STREAM_BYTES; sent += sizeof(chunk)) {
+		for (size_t i = 0; i < 4096; i++)
+			chunk[i] = next_word(&state);
+		for (size_t off = 0; off < sizeof(chunk);) {
+			ssize_t w = write(s, (char *)chunk + off, sizeof(chunk) - off);
+			if (w <= 0) {
+				check(0, "write to the echo server");
+				return NULL;
+			}
+			off += (size_t)w;
+		}
+	}
+	shutdown(s, SHUT_WR); /* half-close: the server sees EOF and closes */
+	return NULL;
+}
+
+static void tcp_stream(void)
+{
+	uint16_t port;
+	int l = listener(&port);
+	pthread_t server, sender;
+	pthread_create(&server, NULL, echo_server, &l);
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = loopback(port);
+	check(connect(s, (struct sockaddr *)&a, sizeof(a)) == 0, "connect");
+	int one = 1;
+	check(setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == 0, "TCP_NODELAY");
+	int v = 0;
+	socklen_t len = sizeof(v);
+	check(getsockopt(s, IPPROTO_TCP, TCP_NODELAY, &v, &len) == 0 && v == 1, "getsockopt TCP_NODELAY");
+	struct sockaddr_in peer;
+	len = sizeof(peer);
+	check(getpeername(s, (struct sockaddr *)&peer, &len) == 0 && peer.sin_port == htons(port), "getpeername");
+	pthread_create(&sender, NULL, stream_sender, &s);
+	uint32_t state = 12345, word = 0, received = 0;
+	int bad = 0, have = 0;
+	unsigned char buf[20000];
+	ssize_t n;
+	while ((n = read(s, buf, sizeof(buf))) > 0) {
+		for (ssize_t i = 0; i < n; i++) {
+			word |= (uint32_t)buf[i] << (8 * have);
+			if (++have == 4) {
+				bad |= word != next_word(&state);
+				word = 0;
+				have = 0;
+			}
+		}
+		received += (uint32_t)n;
+	}
+	check(n == 0, "read until EOF");
+	pthread_join(sender, NULL);
+	pthread_join(server, NULL);
+	close(s);
+	close(l);
+	printf("tcp: %u MiB echoed, %s, then EOF after half-close\n", received >> 20, bad ? "CORRUPTED" : "intact");
+}
+
+/* --- UDP ------------------------------------------------------------------ */
+
+static void udp_echo(void)
+{
+	int server = socket(AF_INET, SOCK_DGRAM, 0), client = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in a = loopback(0);
+	check(bind(server, (struct sockaddr *)&a, sizeof(a)) == 0, "udp bind");
+	socklen_t len = sizeof(a);
+	getsockname(server, (struct sockaddr *)&a, &len);
+	int echoed = 0;
+	for (int i = 0; i < 50; i++) {
+		char msg[64], back[64], got[64];
+		int n = snprintf(msg, sizeof(msg), "datagram %d", i);
+		check(sendto(client, msg, (size_t)n, 0, (struct sockaddr *)&a, sizeof(a)) == n, "sendto");
+		struct sockaddr_in from;
+		socklen_t fl = sizeof(from);
+		ssize_t r = recvfrom(server, back, sizeof(back), 0, (struct sockaddr *)&from, &fl);
+		check(r == n, "recvfrom");
+		check(sendto(server, back, (size_t)r, 0, (struct sockaddr *)&from, fl) == r, "sendto back");
+		ssize_t r2 = recv(client, got, sizeof(got), 0);
+		echoed += r2 == n && !memcmp(got, msg, (size_t)n);
+	}
+	printf("udp: %d of 50 datagrams echoed\n", echoed);
+	close(server);
+	close(client);
+}
+
+/* --- non-blocking, poll, select, errors ------------------------------------ */
+
+static void nonblocking(void)
+{
+	uint16_t port;
+	int l = listener(&port);
+	fcntl(l, F_SETFL, O_NONBLOCK);
+	int r = accept(l, NULL, NULL);
+	printf("accept with nothing pending: %s\n", r < 0 && errno == EAGAIN ? "EAGAIN" : "?");
+
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	struct sockaddr_in a = loopback(port);
+	r = connect(s, (struct sockaddr *)&a, sizeof(a));
+	int pending = r == 0 || errno == EINPROGRESS;
+	struct pollfd p = { .fd = s, .events = POLLOUT };
+	int ready = poll(&p, 1, 5000);
+	int err = -1;
+	socklen_t len = sizeof(err);
+	getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &len);
+	printf("non-blocking connect: %s, then writable %s, SO_ERROR %d\n", pending ? "in progress or done" : "failed",
+	       ready == 1 && (p.revents & POLLOUT) ? "yes" : "no", err);
+
+	struct pollfd lp = { .fd = l, .events = POLLIN };
+	printf("listener readable with a connection waiting: %s\n", poll(&lp, 1, 5000) == 1 ? "yes" : "no");
+	int c = accept(l, NULL, NULL);
+	check(c >= 0, "accept after poll");
+
+	char buf[16];
+	r = (int)recv(s, buf, sizeof(buf), 0);
+	printf("recv with no data: %s\n", r < 0 && errno == EAGAIN ? "EAGAIN" : "?");
+	struct pollfd rp = { .fd = s, .events = POLLIN };
+	printf("poll for data, 50 ms: %d\n", poll(&rp, 1, 50));
+	fd_set rs;
+	FD_ZERO(&rs);
+	FD_SET(s, &rs);
+	struct timeval tv = { 0, 50000 };
+	printf("select for data, 50 ms: %d\n", select(s + 1, &rs, NULL, NULL, &tv));
+	write(c, "hello", 5);
+	rp.revents = 0;
+	int n = poll(&rp, 1, 5000);
+	printf("poll after the peer wrote: %d, readable %s\n", n, (rp.revents & POLLIN) ? "yes" : "no");
+	r = (int)recv(s, buf, sizeof(buf), MSG_PEEK);
+	int r2 = (int)recv(s, buf, sizeof(buf), 0);
+	printf("peeked %d bytes, then read %d: %.5s\n", r, r2, buf);
+	close(c);
+	rp.revents = 0;
+	poll(&rp, 1, 5000);
+	r = (int)recv(s, buf, sizeof(buf), 0);
+	printf("after the peer closed: readable, recv gives %d\n", r);
+	close(s);
+	close(l);
+
+	/* Nobody listens on the port of a socket just closed. */
+	int t = socket(AF_INET, SOCK_STREAM, 0);
+	r = connect(t, (struct sockaddr *)&a, sizeof(a));
+	printf("connect to a closed port: %s\n", r < 0 && errno == ECONNREFUSED ? "ECONNREFUSED" : "?");
+	close(t);
+
+	r = socket(AF_INET, SOCK_RAW + 100, 0);
+	printf("socket of an unknown type: %s\n", r < 0 && errno == EINVAL ? "EINVAL" : "?");
+	char dummy[4];
+	printf("recv on a pipe: %s\n", recv(0, dummy, sizeof(dummy), MSG_DONTWAIT) < 0 && errno == ENOTSOCK ? "ENOTSOCK" : "?");
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	tcp_stream();
+	udp_echo();
+	nonblocking();
+	printf("%s\n", failures ? "some checks FAILED" : "all checks passed");
+	return failures ? 1 : 0;
+}
