@@ -29,6 +29,7 @@ struct file *file_new(const struct file_ops *ops, struct vnode *vn, unsigned fla
 	f->flags = flags;
 	f->refs = 1;
 	mutex_init(&f->pos_lock);
+	list_init(&f->epoll_items);
 	return f;
 }
 
@@ -36,6 +37,7 @@ void file_put(struct file *f)
 {
 	if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
 		return;
+	epoll_file_closed(f);
 	if (f->ops->release)
 		f->ops->release(f);
 	vnode_put(f->vn);

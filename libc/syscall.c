@@ -129,6 +129,13 @@ static const syscall_fn table[SYSCALL_TABLE_SIZE] = {
 	ENTRY(ppoll, sys_ppoll),
 	ENTRY(select, sys_select),
 	ENTRY(pselect6, sys_pselect6),
+	ENTRY(epoll_create, sys_epoll_create),
+	ENTRY(epoll_create1, sys_epoll_create1),
+	ENTRY(epoll_ctl, sys_epoll_ctl),
+	ENTRY(epoll_wait, sys_epoll_wait),
+	ENTRY(epoll_pwait, sys_epoll_pwait),
+	ENTRY(eventfd, sys_eventfd),
+	ENTRY(eventfd2, sys_eventfd2),
 	/* sockets (net/socket.c) */
 	ENTRY(socket, sys_socket),
 	ENTRY(bind, sys_bind),

@@ -2,9 +2,12 @@
  * BSD sockets over the loopback interface, as a Linux program uses them: a
  * TCP echo of a large stream between two threads (every byte checked), a UDP
  * echo, non-blocking connect and accept with poll, a refused connection,
- * poll and select timeouts, half-close, socket names and options. Its output
+ * poll and select timeouts, half-close, socket names and options, epoll
+ * (level- and edge-triggered, one-shot, closed descriptors leaving it) with
+ * pipes, eventfd and sockets. Its output
  * is the same on every run, so that Linux and Kite can be compared.
  */
+#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -235,12 +240,98 @@ static void nonblocking(void)
 	printf("recv on a pipe: %s\n", recv(0, dummy, sizeof(dummy), MSG_DONTWAIT) < 0 && errno == ENOTSOCK ? "ENOTSOCK" : "?");
 }
 
+/* --- epoll and eventfd --------------------------------------------------- */
+
+static int ready(int ep)
+{
+	struct epoll_event ev[8];
+	return epoll_wait(ep, ev, 8, 0);
+}
+
+static void epoll_semantics(void)
+{
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	int level[2], edge[2];
+	pipe(level);
+	pipe(edge);
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = 1 };
+	check(epoll_ctl(ep, EPOLL_CTL_ADD, level[0], &ev) == 0, "EPOLL_CTL_ADD");
+	printf("epoll: adding it again: %s\n", epoll_ctl(ep, EPOLL_CTL_ADD, level[0], &ev) < 0 && errno == EEXIST ? "EEXIST" : "?");
+	write(level[1], "x", 1);
+	int first = ready(ep), second = ready(ep);
+	char byte;
+	read(level[0], &byte, 1);
+	printf("level-triggered: %d, again %d, after reading %d\n", first, second, ready(ep));
+	check(epoll_ctl(ep, EPOLL_CTL_DEL, level[0], NULL) == 0, "EPOLL_CTL_DEL");
+
+	ev = (struct epoll_event){ .events = EPOLLIN | EPOLLET, .data.u64 = 2 };
+	epoll_ctl(ep, EPOLL_CTL_ADD, edge[0], &ev);
+	write(edge[1], "x", 1);
+	first = ready(ep);
+	second = ready(ep);
+	write(edge[1], "y", 1);
+	printf("edge-triggered: %d, again %d, after another write %d\n", first, second, ready(ep));
+	epoll_ctl(ep, EPOLL_CTL_DEL, edge[0], NULL);
+
+	int efd = eventfd(0, EFD_NONBLOCK);
+	ev = (struct epoll_event){ .events = EPOLLIN | EPOLLONESHOT, .data.u64 = 3 };
+	epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev);
+	uint64_t add = 3, got = 0;
+	write(efd, &add, sizeof(add));
+	first = ready(ep);
+	second = ready(ep);
+	ev.events = EPOLLIN;
+	epoll_ctl(ep, EPOLL_CTL_MOD, efd, &ev);
+	int rearmed = ready(ep);
+	read(efd, &got, sizeof(got));
+	int empty = read(efd, &got, sizeof(got)) < 0 && errno == EAGAIN;
+	printf("one-shot: %d, again %d, re-armed %d; eventfd read 3 then %s\n", first, second, rearmed,
+	       empty ? "EAGAIN" : "?");
+	write(efd, &add, sizeof(add));
+	close(efd); /* a ready descriptor closed without EPOLL_CTL_DEL leaves the set */
+	printf("after closing a ready eventfd: %d ready\n", ready(ep));
+
+	/* A listener and a connection served through epoll. */
+	uint16_t port;
+	int l = listener(&port);
+	ev = (struct epoll_event){ .events = EPOLLIN, .data.u64 = 10 };
+	epoll_ctl(ep, EPOLL_CTL_ADD, l, &ev);
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = loopback(port);
+	connect(s, (struct sockaddr *)&a, sizeof(a));
+	struct epoll_event out[4];
+	int n = epoll_wait(ep, out, 4, 5000);
+	printf("listener reported: %d (data %llu)\n", n, n > 0 ? (unsigned long long)out[0].data.u64 : 0ULL);
+	int c = accept4(l, NULL, NULL, SOCK_NONBLOCK);
+	ev = (struct epoll_event){ .events = EPOLLIN | EPOLLRDHUP | EPOLLET, .data.u64 = 11 };
+	epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev);
+	write(s, "ping", 4);
+	n = epoll_wait(ep, out, 4, 5000);
+	char buf[8] = { 0 };
+	int r = (int)read(c, buf, sizeof(buf));
+	printf("connection reported: %d (data %llu), read %d: %.4s\n", n, n > 0 ? (unsigned long long)out[0].data.u64 : 0ULL,
+	       r, buf);
+	close(s);
+	n = epoll_wait(ep, out, 4, 5000);
+	r = (int)read(c, buf, sizeof(buf));
+	printf("peer closed: reported %d, read %d\n", n, r);
+	close(c);
+	close(l);
+	close(level[0]);
+	close(level[1]);
+	close(edge[0]);
+	close(edge[1]);
+	printf("epoll_wait timeout, 30 ms: %d\n", epoll_wait(ep, out, 4, 30));
+	close(ep);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	tcp_stream();
 	udp_echo();
 	nonblocking();
+	epoll_semantics();
 	printf("%s\n", failures ? "some checks FAILED" : "all checks passed");
 	return failures ? 1 : 0;
 }

@@ -38,12 +38,15 @@ struct file {
 	int refs;		/* atomic: descriptors (dup) pointing here */
 	void *priv;		/* the pipe, or the device's data */
 	char *path;		/* the absolute name it was opened by (for /proc), or NULL */
+	struct list epoll_items;	/* the epoll items watching it (fs/epoll.c) */
 };
 
 extern const struct file_ops vnode_file_ops;
 
 struct file *file_new(const struct file_ops *ops, struct vnode *vn, unsigned flags);
 void file_put(struct file *f);
+/* fs/epoll.c: the last reference to f is gone; out of every epoll with it. */
+void epoll_file_closed(struct file *f);
 
 /* A descriptor for f (taking the caller's reference): lowest free >= min; -EMFILE. */
 int fd_install(struct file *f, int min, bool cloexec);

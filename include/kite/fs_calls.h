@@ -61,6 +61,16 @@ long sys_select(int nfds, unsigned long *readfds, unsigned long *writefds, unsig
 		struct timeval64 *timeout);
 long sys_pselect6(int nfds, unsigned long *readfds, unsigned long *writefds, unsigned long *exceptfds,
 		  const struct timespec64 *timeout, const void *sigmask);
+/* fs/epoll.c, fs/eventfd.c */
+struct epoll_event;
+long sys_epoll_create(int size);
+long sys_epoll_create1(int flags);
+long sys_epoll_ctl(int epfd, int op, int fd, struct epoll_event *event);
+long sys_epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout_ms);
+long sys_epoll_pwait(int epfd, struct epoll_event *events, int maxevents, int timeout_ms, const void *sigmask,
+		     size_t sigsetsize);
+long sys_eventfd2(unsigned initval, int flags);
+long sys_eventfd(unsigned initval);
 long sys_pipe(int fds[2]);
 
 struct statx_timestamp {
