@@ -193,6 +193,15 @@ static int to_lwip_addr(const struct socket *s, const void *sa, uint32_t len, ip
 		const struct sockaddr_in6 *in6 = sa;
 		IP_ADDR6(ip, in6->sin6_addr[0], in6->sin6_addr[1], in6->sin6_addr[2], in6->sin6_addr[3]);
 		ip6_addr_clear_zone(ip_2_ip6(ip));
+		if (ip6_addr_isany(ip_2_ip6(ip))) {
+			/* ::, as Linux's dual-stack sockets take it: IPv4 too. */
+			ip_addr_copy(*ip, *IP_ANY_TYPE);
+		} else if (ip6_addr_isipv4mappedipv6(ip_2_ip6(ip))) {
+			/* ::ffff:a.b.c.d is an IPv4 peer. */
+			ip4_addr_t v4;
+			unmap_ipv4_mapped_ipv6(&v4, ip_2_ip6(ip));
+			ip_addr_copy_from_ip4(*ip, v4);
+		}
 		*port = lwip_ntohs(in6->sin6_port);
 		return 0;
 	}

@@ -13,6 +13,12 @@
 #   --kvm | --tcg        force the accelerator (default: KVM when usable)
 #   --gdb                QEMU waits for a debugger on localhost:1234 (see docs/debugging.md)
 #   --no-exit-device     leave out isa-debug-exit (the kernel then powers off by ACPI)
+#   --net                a virtio-net card on QEMU's user network (the guest is
+#                        10.0.2.15, the host 10.0.2.2; DHCP gives the address)
+#   -p, --port H:G       --net, and host port H (on 127.0.0.1) forwarded to guest port G
+#                        (TCP; repeatable)
+#   --net-opts OPTS      extra virtio-net-pci options, e.g. event_idx=off,disable-modern=on
+#   --tap IFACE          a virtio-net card on the existing tap interface IFACE instead
 #   --qemu-arg ARG       pass ARG to QEMU (repeatable)
 #   -h, --help           this text
 #
@@ -22,7 +28,7 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 mem=128M smp=1 machine=q35 kernel="$top/build/kite.elf" iso="" initrd="" accel=auto gdb=0 exit_device=1
-extra_qemu=()
+extra_qemu=() net="" net_opts="" forwards="" tap=""
 
 usage() { sed -n '2,20s/^# \{0,1\}//p' "$0"; }
 die() { echo "run.sh: $*" >&2; exit 126; }
@@ -39,6 +45,12 @@ while [ $# -gt 0 ]; do
 	--tcg) accel=tcg; shift ;;
 	--gdb) gdb=1; shift ;;
 	--no-exit-device) exit_device=0; shift ;;
+	--net) net=user; shift ;;
+	-p|--port)
+		[[ ${2:-} =~ ^[0-9]+:[0-9]+$ ]] || die "--port wants HOSTPORT:GUESTPORT, not '${2:-}'"
+		net=user forwards+=",hostfwd=tcp:127.0.0.1:${2%%:*}-:${2##*:}"; shift 2 ;;
+	--net-opts) net_opts=",${2:?}"; shift 2 ;;
+	--tap) net=tap tap=${2:?}; shift 2 ;;
 	--qemu-arg) extra_qemu+=("${2:?}"); shift 2 ;;
 	-h|--help) usage; exit 0 ;;
 	--) shift; break ;;
@@ -96,6 +108,10 @@ else
 		qemu+=(-initrd "$initrd")
 	fi
 fi
+case "$net" in
+user) qemu+=(-netdev "user,id=net0$forwards" -device "virtio-net-pci,netdev=net0$net_opts") ;;
+tap) qemu+=(-netdev "tap,id=net0,ifname=$tap,script=no,downscript=no" -device "virtio-net-pci,netdev=net0$net_opts") ;;
+esac
 qemu+=("${extra_qemu[@]}")
 
 [ "$gdb" = 1 ] && echo "run.sh: waiting for gdb: gdb -ex 'target remote localhost:1234' $kernel" >&2

@@ -27,9 +27,10 @@
 extern char *optarg;
 extern int optind, opterr, optopt;
 extern char __libc_single_threaded; /* libc/thread_dtors.c; C++ programs copy it */
+extern const unsigned char in6addr_any[16], in6addr_loopback[16]; /* <netinet/in.h>'s */
 
 /* GROUP_CONSTANT: objects libc never changes (musl's stdin, stdout and stderr are
- * constant pointers; Kite is never single-threaded), so the program's copy is
+ * constant pointers; Kite is never single-threaded; the IPv6 addresses), so the program's copy is
  * exact and nothing is synced. */
 enum group { GROUP_CONSTANT, GROUP_ENVIRON, GROUP_GETOPT, GROUP_PROGNAME };
 
@@ -45,6 +46,8 @@ static struct copied_object objects[] = {
 	{ (void *)&stdout, sizeof(stdout), GROUP_CONSTANT, 0 },
 	{ (void *)&stderr, sizeof(stderr), GROUP_CONSTANT, 0 },
 	{ &__libc_single_threaded, sizeof(__libc_single_threaded), GROUP_CONSTANT, 0 },
+	{ (void *)in6addr_any, sizeof(in6addr_any), GROUP_CONSTANT, 0 },
+	{ (void *)in6addr_loopback, sizeof(in6addr_loopback), GROUP_CONSTANT, 0 },
 	{ &__environ, sizeof(__environ), GROUP_ENVIRON, 0 },
 	{ &optind, sizeof(optind), GROUP_GETOPT, 0 },
 	{ &optarg, sizeof(optarg), GROUP_GETOPT, 0 },
