@@ -1,5 +1,6 @@
 /* The list of network devices (see netdev.h). */
 #include <kite/netdev.h>
+#include <kite/printk.h>
 #include <kite/spinlock.h>
 
 #define MAX_NETDEVS 8
@@ -22,4 +23,15 @@ struct netdev *netdev_get(unsigned index)
 	struct netdev *nd = index < nr_netdevs ? netdevs[index] : NULL;
 	spin_unlock(&netdevs_lock);
 	return nd;
+}
+
+void netdev_list_print(void)
+{
+	for (unsigned i = 0; i < nr_netdevs; i++) {
+		struct netdev *nd = netdevs[i];
+		pr_info("%s: rx %lu frames, tx %lu, rx dropped %lu\n", nd->name, nd->rx_frames, nd->tx_frames,
+			nd->rx_dropped);
+		if (nd->print_state)
+			nd->print_state(nd);
+	}
 }

@@ -115,6 +115,20 @@ static int transmit(struct netdev *nd, const void *frame, size_t len)
 	return err;
 }
 
+static void print_queue(const char *name, struct virtqueue *vq)
+{
+	pr_info("  %s: avail %u (kicked at %u), used %u of %u read, %u descriptors free, device wants a kick at %u\n",
+		name, vq->avail_idx, vq->kicked_at, *(volatile uint16_t *)(vq->used + 2), vq->last_used, vq->nr_free,
+		*(volatile uint16_t *)(vq->used + 4 + 8 * vq->size));
+}
+
+static void print_state(struct netdev *nd)
+{
+	struct virtio_net *n = nd->driver;
+	print_queue("rx", n->rx);
+	print_queue("tx", n->tx);
+}
+
 static bool link_up(struct netdev *nd)
 {
 	struct virtio_net *n = nd->driver;
@@ -165,6 +179,7 @@ static int probe(struct pci_device *pci, unsigned index)
 	n->nd.mtu = 1500;
 	n->nd.transmit = transmit;
 	n->nd.link_up = link_up;
+	n->nd.print_state = print_state;
 	n->nd.driver = n;
 	struct thread_attr attr = { .name = "virtio-net-rx" };
 	if (!thread_create(&attr, rx_thread, n))

@@ -22,9 +22,14 @@ struct netdev {
 	void *receive_arg;
 	void *driver;
 	uint64_t rx_frames, tx_frames, rx_dropped;
+	/* Optional: the driver's own state, for netdev_list_print. */
+	void (*print_state)(struct netdev *nd);
 };
 
 void netdev_register(struct netdev *nd);
+/* Prints every device's counters (the console's status key). */
+void netdev_list_print(void);
+
 /* The index-th registered device, or NULL. */
 struct netdev *netdev_get(unsigned index);
 
