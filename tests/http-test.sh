@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # apps/httpserver in Kite, reached from the host through QEMU's port
-# forwarding: CONNS keep-alive connections with REQUESTS requests each, the
-# answers checked by tests/net/http_client.c; the server ends after exactly
-# that many requests (plus the client's first probe) and must exit 0.
+# forwarding: CONNS keep-alive connections open at once, with 1 + REQUESTS
+# requests each, the answers checked by tests/net/http_client.c; the server
+# ends after exactly that many requests (plus the client's first probe) and
+# must exit 0.
 #   tests/http-test.sh LOGFILE CONNS REQUESTS [run.sh options]
 set -euo pipefail
 log=$1 conns=$2 requests=$3
@@ -19,7 +20,7 @@ trap cleanup EXIT
 make -s -C "$top" image APP=httpserver >/dev/null
 gcc -O2 -o "$work/http_client" "$top/tests/net/http_client.c"
 port=$((20000 + RANDOM % 20000))
-total=$((conns * requests + 1))
+total=$((conns * (requests + 1) + 1))
 timeout "${HTTP_TEST_TIMEOUT:-180}" "$top/scripts/run.sh" --tcg "$@" -p "$port:8080" --initrd "$top/build/images/httpserver.cpio" \
 	-- --quiet /httpserver --file /srv/index.html --requests "$total" >"$log" 2>&1 </dev/null &
 kite=$!
