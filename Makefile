@@ -97,11 +97,12 @@ $(BUILD)/lwip/%.o: $(LWIP_SRC)/.unpacked net/lwip/include/lwipopts.h net/lwip/in
 	@echo "  CC      lwip/$*.c"
 	@$(CC) $(filter-out -Werror -Wall -Wextra -MMD -MP,$(KERNEL_CFLAGS)) -w $(LWIP_INCLUDES) -c $(LWIP_SRC)/src/$*.c -o $@
 
+# Kite's side of the network (net/) includes lwIP's headers: they must be there
+# first, and a change of lwIP's configuration (its structures) rebuilds it.
+NET_OBJS := $(patsubst %,$(BUILD)/%.o,$(wildcard net/*.c net/lwip/*.c))
 $(BUILD)/net/%.c.o: KERNEL_CFLAGS += $(LWIP_INCLUDES)
-$(BUILD)/net/%.c.o: | $(LWIP_SRC)/.unpacked
-# A change of lwIP's configuration changes its structures: Kite's users of them too.
-$(patsubst %,$(BUILD)/%.o,$(wildcard net/*.c net/lwip/*.c)): net/lwip/include/lwipopts.h \
-	net/lwip/include/arch/cc.h net/lwip/include/arch/sys_arch.h
+$(NET_OBJS): net/lwip/include/lwipopts.h net/lwip/include/arch/cc.h net/lwip/include/arch/sys_arch.h \
+	| $(LWIP_SRC)/.unpacked
 
 $(MUSL_SRC)/.unpacked: scripts/fetch-source.sh | $(DEPS_STAMP)
 	@echo "  FETCH   musl $(MUSL_DEBIAN_VERSION)"
