@@ -5,11 +5,15 @@
  * waits into EAGAIN. Writes of up to PIPE_BUF bytes are atomic.
  *
  * Locking: the wait queue's lock protects the ring and the counts.
+ *
+ * The ring is also the two directions of an AF_UNIX socket pair
+ * (net/unix.c), through kite/pipe.h.
  */
 #include <kite/errno.h>
 #include <kite/file.h>
 #include <kite/fs_calls.h>
 #include <kite/heap.h>
+#include <kite/pipe.h>
 #include <kite/poll.h>
 #include <kite/wait.h>
 #include <string.h>
@@ -22,12 +26,12 @@ struct pipe {
 	char *buf;
 	size_t head, count;	/* wq.lock */
 	int readers, writers;	/* wq.lock */
-	struct poll_head poll;
+	struct poll_head own_poll;
+	struct poll_head *poll;	/* own_poll, or the one a socket pair's two rings share */
 };
 
-static ssize_t pipe_read(struct file *f, void *out, size_t len, uint64_t *pos __unused)
+ssize_t pipe_read_data(struct pipe *p, void *out, size_t len, bool nonblock)
 {
-	struct pipe *p = f->priv;
 	unsigned long flags;
 	ssize_t n = 0;
 
@@ -35,7 +39,7 @@ static ssize_t pipe_read(struct file *f, void *out, size_t len, uint64_t *pos __
 		return 0;
 	spin_lock_irqsave(&p->wq.lock, &flags);
 	while (!p->count && p->writers) {
-		if (f->flags & O_NONBLOCK) {
+		if (nonblock) {
 			n = -EAGAIN;
 			goto out_unlock;
 		}
@@ -49,15 +53,14 @@ static ssize_t pipe_read(struct file *f, void *out, size_t len, uint64_t *pos __
 		n += (ssize_t)chunk;
 	}
 	wait_queue_wake_locked(&p->wq, -1); /* writers waiting for room */
-	poll_wake(&p->poll, POLLOUT);
+	poll_wake(p->poll, POLLOUT);
 out_unlock:
 	spin_unlock_irqrestore(&p->wq.lock, flags);
 	return n;
 }
 
-static ssize_t pipe_write(struct file *f, const void *in, size_t len, uint64_t *pos __unused)
+ssize_t pipe_write_data(struct pipe *p, const void *in, size_t len, bool nonblock)
 {
-	struct pipe *p = f->priv;
 	unsigned long flags;
 	size_t done = 0;
 
@@ -70,7 +73,7 @@ static ssize_t pipe_write(struct file *f, const void *in, size_t len, uint64_t *
 		size_t room = PIPE_SIZE - p->count;
 		/* Small writes go in whole or wait, so they never interleave. */
 		if (!room || (len - done <= PIPE_BUF && room < len - done)) {
-			if (f->flags & O_NONBLOCK) {
+			if (nonblock) {
 				spin_unlock_irqrestore(&p->wq.lock, flags);
 				return done ? (ssize_t)done : -EAGAIN;
 			}
@@ -83,25 +86,34 @@ static ssize_t pipe_write(struct file *f, const void *in, size_t len, uint64_t *
 		p->count += chunk;
 		done += chunk;
 		wait_queue_wake_locked(&p->wq, -1); /* readers */
-		poll_wake(&p->poll, POLLIN);
+		poll_wake(p->poll, POLLIN);
 	}
 	spin_unlock_irqrestore(&p->wq.lock, flags);
 	return (ssize_t)done;
 }
 
-static void pipe_release(struct file *f)
+static ssize_t pipe_read(struct file *f, void *out, size_t len, uint64_t *pos __unused)
 {
-	struct pipe *p = f->priv;
+	return pipe_read_data(f->priv, out, len, f->flags & O_NONBLOCK);
+}
+
+static ssize_t pipe_write(struct file *f, const void *in, size_t len, uint64_t *pos __unused)
+{
+	return pipe_write_data(f->priv, in, len, f->flags & O_NONBLOCK);
+}
+
+void pipe_close_end(struct pipe *p, bool reader)
+{
 	unsigned long flags;
 
 	spin_lock_irqsave(&p->wq.lock, &flags);
-	if ((f->flags & O_ACCMODE) == O_RDONLY)
+	if (reader)
 		p->readers--;
 	else
 		p->writers--;
 	bool last = !p->readers && !p->writers;
 	wait_queue_wake_locked(&p->wq, -1); /* EOF or EPIPE for the other end */
-	poll_wake(&p->poll, POLLHUP | POLLERR);
+	poll_wake(p->poll, POLLHUP | POLLERR);
 	spin_unlock_irqrestore(&p->wq.lock, flags);
 	if (last) {
 		kfree(p->buf);
@@ -109,15 +121,19 @@ static void pipe_release(struct file *f)
 	}
 }
 
-static unsigned pipe_poll(struct file *f, struct poll_entry *e)
+static void pipe_release(struct file *f)
 {
-	struct pipe *p = f->priv;
+	pipe_close_end(f->priv, (f->flags & O_ACCMODE) == O_RDONLY);
+}
+
+unsigned pipe_poll_end(struct pipe *p, bool reader, struct poll_entry *e)
+{
 	unsigned long flags;
 	if (e)
-		poll_add(&p->poll, e);
+		poll_add(p->poll, e);
 	spin_lock_irqsave(&p->wq.lock, &flags);
 	unsigned events = 0;
-	if ((f->flags & O_ACCMODE) == O_RDONLY) {
+	if (reader) {
 		if (p->count)
 			events |= POLLIN | POLLRDNORM;
 		if (!p->writers)
@@ -132,6 +148,11 @@ static unsigned pipe_poll(struct file *f, struct poll_entry *e)
 	return events;
 }
 
+static unsigned pipe_poll(struct file *f, struct poll_entry *e)
+{
+	return pipe_poll_end(f->priv, (f->flags & O_ACCMODE) == O_RDONLY, e);
+}
+
 static const struct file_ops pipe_ops = {
 	.read = pipe_read,
 	.write = pipe_write,
@@ -139,25 +160,39 @@ static const struct file_ops pipe_ops = {
 	.release = pipe_release,
 };
 
+struct pipe *pipe_new(struct poll_head *shared)
+{
+	struct pipe *p = kzalloc(sizeof(*p));
+	char *buf = kmalloc(PIPE_SIZE);
+	if (!p || !buf) {
+		kfree(p);
+		kfree(buf);
+		return NULL;
+	}
+	wait_queue_init(&p->wq);
+	poll_head_init(&p->own_poll);
+	p->poll = shared ? shared : &p->own_poll;
+	p->buf = buf;
+	p->readers = p->writers = 1;
+	return p;
+}
+
 long sys_pipe2(int fds[2], int flags)
 {
 	if (flags & ~(O_CLOEXEC | O_NONBLOCK))
 		return -EINVAL;
-	struct pipe *p = kzalloc(sizeof(*p));
-	char *buf = kmalloc(PIPE_SIZE);
+	struct pipe *p = pipe_new(NULL);
 	struct file *r = file_new(&pipe_ops, NULL, O_RDONLY | (flags & O_NONBLOCK));
 	struct file *w = file_new(&pipe_ops, NULL, O_WRONLY | (flags & O_NONBLOCK));
-	if (!p || !buf || !r || !w) {
-		kfree(p);
-		kfree(buf);
+	if (!p || !r || !w) {
+		if (p) {
+			kfree(p->buf);
+			kfree(p);
+		}
 		kfree(r);
 		kfree(w);
 		return -ENOMEM;
 	}
-	wait_queue_init(&p->wq);
-	poll_head_init(&p->poll);
-	p->buf = buf;
-	p->readers = p->writers = 1;
 	r->priv = w->priv = p;
 	int rfd = fd_install(r, 0, flags & O_CLOEXEC);
 	if (rfd < 0) {

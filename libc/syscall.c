@@ -138,6 +138,7 @@ static const syscall_fn table[SYSCALL_TABLE_SIZE] = {
 	ENTRY(eventfd2, sys_eventfd2),
 	/* sockets (net/socket.c) */
 	ENTRY(socket, sys_socket),
+	ENTRY(socketpair, sys_socketpair),
 	ENTRY(bind, sys_bind),
 	ENTRY(listen, sys_listen),
 	ENTRY(accept, sys_accept),

@@ -25,6 +25,7 @@
 #include "lwip/ip_addr.h"
 #include "lwip/tcp.h"
 #include "lwip/tcpip.h"
+#include "unix.h"
 
 #define AF_UNIX 1
 #define AF_INET 2
@@ -318,6 +319,11 @@ static long datagram_recv(struct file *f, struct socket *s, void *buf, size_t le
 
 static long socket_recv(struct file *f, void *buf, size_t len, int flags, void *addr, uint32_t *addrlen)
 {
+	if (unix_is(f)) {
+		if (addrlen)
+			*addrlen = 0; /* an unnamed peer */
+		return unix_recv(f, buf, len, flags);
+	}
 	struct socket *s = f->priv;
 	if (s->type == SOCK_STREAM) {
 		long n = stream_recv(f, s, buf, len, flags);
@@ -334,6 +340,8 @@ static long socket_recv(struct file *f, void *buf, size_t len, int flags, void *
 
 static long socket_send(struct file *f, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen)
 {
+	if (unix_is(f))
+		return addr ? -EISCONN : unix_send(f, buf, len, flags);
 	struct socket *s = f->priv;
 	if (s->type == SOCK_STREAM) {
 		size_t written = 0;
@@ -443,8 +451,9 @@ static const struct file_ops socket_ops = {
 	.release = socket_release,
 };
 
-/* The socket behind fd: referenced file, or NULL with *err set. */
-static struct file *socket_file(int fd, long *err)
+/* The socket behind fd: referenced file, or NULL with *err set. An AF_UNIX
+ * pair's end counts where unix_ok (the calls net/unix.c serves). */
+static struct file *any_socket_file(int fd, long *err, bool unix_ok)
 {
 	struct file *f = fd_get(fd);
 	if (!f) {
@@ -452,11 +461,18 @@ static struct file *socket_file(int fd, long *err)
 		return NULL;
 	}
 	if (f->ops != &socket_ops) {
+		*err = unix_is(f) ? -EOPNOTSUPP : -ENOTSOCK;
+		if (unix_is(f) && unix_ok)
+			return f;
 		file_put(f);
-		*err = -ENOTSOCK;
 		return NULL;
 	}
 	return f;
+}
+
+static struct file *socket_file(int fd, long *err)
+{
+	return any_socket_file(fd, err, false);
 }
 
 /* A file and descriptor for a new socket on conn. */
@@ -607,10 +623,19 @@ long sys_connect(int fd, const void *addr, uint32_t len)
 	return err;
 }
 
+long sys_socketpair(int domain, int type, int protocol, int sv[2])
+{
+	if (domain != AF_UNIX)
+		return domain == AF_INET || domain == AF_INET6 ? -EOPNOTSUPP : -EAFNOSUPPORT;
+	if (protocol)
+		return -EPROTONOSUPPORT;
+	return unix_socketpair(type, sv);
+}
+
 long sys_sendto(int fd, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen)
 {
 	long err;
-	struct file *f = socket_file(fd, &err);
+	struct file *f = any_socket_file(fd, &err, true);
 	if (!f)
 		return err;
 	err = socket_send(f, buf, len, flags, addr, addrlen);
@@ -621,7 +646,7 @@ long sys_sendto(int fd, const void *buf, size_t len, int flags, const void *addr
 long sys_recvfrom(int fd, void *buf, size_t len, int flags, void *addr, uint32_t *addrlen)
 {
 	long err;
-	struct file *f = socket_file(fd, &err);
+	struct file *f = any_socket_file(fd, &err, true);
 	if (!f)
 		return err;
 	err = socket_recv(f, buf, len, flags, addr, addrlen);
@@ -647,12 +672,12 @@ struct msghdr {
 long sys_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	long err;
-	struct file *f = socket_file(fd, &err);
+	struct file *f = any_socket_file(fd, &err, true);
 	if (!f)
 		return err;
-	struct socket *s = f->priv;
+	bool datagram = !unix_is(f) && ((struct socket *)f->priv)->type == SOCK_DGRAM;
 	long total = 0;
-	if (s->type == SOCK_DGRAM) {
+	if (datagram) {
 		/* One datagram: the pieces gathered first. */
 		size_t len = 0;
 		for (size_t i = 0; i < msg->iovlen; i++)
@@ -685,14 +710,14 @@ long sys_sendmsg(int fd, const struct msghdr *msg, int flags)
 long sys_recvmsg(int fd, struct msghdr *msg, int flags)
 {
 	long err;
-	struct file *f = socket_file(fd, &err);
+	struct file *f = any_socket_file(fd, &err, true);
 	if (!f)
 		return err;
-	struct socket *s = f->priv;
+	bool datagram = !unix_is(f) && ((struct socket *)f->priv)->type == SOCK_DGRAM;
 	long total = 0;
 	msg->flags = 0;
 	msg->controllen = 0;
-	if (s->type == SOCK_DGRAM || msg->iovlen <= 1) {
+	if (datagram || msg->iovlen <= 1) {
 		/* One receive into the first piece (a datagram is not split). */
 		size_t len = msg->iovlen ? msg->iov[0].len : 0;
 		total = socket_recv(f, msg->iovlen ? msg->iov[0].base : NULL, len, flags, msg->name,
@@ -717,9 +742,14 @@ long sys_recvmsg(int fd, struct msghdr *msg, int flags)
 long sys_shutdown(int fd, int how)
 {
 	long err;
-	struct file *f = socket_file(fd, &err);
+	struct file *f = any_socket_file(fd, &err, true);
 	if (!f)
 		return err;
+	if (unix_is(f)) {
+		err = unix_shutdown(f, how);
+		file_put(f);
+		return err;
+	}
 	struct socket *s = f->priv;
 	if (how < SHUT_RD || how > SHUT_RDWR)
 		err = -EINVAL;
@@ -842,9 +872,20 @@ long sys_setsockopt(int fd, int level, int name, const void *value, uint32_t len
 long sys_getsockopt(int fd, int level, int name, void *value, uint32_t *len)
 {
 	long err;
-	struct file *f = socket_file(fd, &err);
+	struct file *f = any_socket_file(fd, &err, true);
 	if (!f)
 		return err;
+	if (unix_is(f)) {
+		/* A socket pair's end: a connected stream without errors. */
+		err = level != SOL_SOCKET || (name != SO_TYPE && name != SO_ERROR) ? -ENOPROTOOPT :
+		      !value || !len || *len < sizeof(int) ? -EINVAL : 0;
+		if (!err) {
+			*(int *)value = name == SO_TYPE ? SOCK_STREAM : 0;
+			*len = sizeof(int);
+		}
+		file_put(f);
+		return err;
+	}
 	struct socket *s = f->priv;
 	int v = 0;
 	err = 0;

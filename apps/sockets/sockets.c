@@ -4,7 +4,7 @@
  * echo, non-blocking connect and accept with poll, a refused connection,
  * poll and select timeouts, half-close, socket names and options, epoll
  * (level- and edge-triggered, one-shot, closed descriptors leaving it) with
- * pipes, eventfd and sockets. Its output
+ * pipes, eventfd and sockets, and AF_UNIX socket pairs. Its output
  * is the same on every run, so that Linux and Kite can be compared.
  */
 #define _GNU_SOURCE
@@ -325,6 +325,67 @@ static void epoll_semantics(void)
 	close(ep);
 }
 
+/* --- socketpair ------------------------------------------------------------ */
+
+static void *pair_echo(void *arg)
+{
+	int fd = *(int *)arg;
+	char buf[4096];
+	ssize_t n;
+	long total = 0;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		write(fd, buf, (size_t)n);
+		total += n;
+	}
+	return (void *)total;
+}
+
+static void socket_pair(void)
+{
+	int sv[2];
+	check(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0, "socketpair");
+	pthread_t t;
+	pthread_create(&t, NULL, pair_echo, &sv[1]);
+	uint32_t state = 777, check_state = 777, word;
+	int intact = 1;
+	for (int i = 0; i < 2000; i++) {
+		word = next_word(&state);
+		check(send(sv[0], &word, sizeof(word), 0) == sizeof(word), "send on a pair");
+		uint32_t back;
+		size_t got = 0;
+		while (got < sizeof(back)) {
+			ssize_t r = recv(sv[0], (char *)&back + got, sizeof(back) - got, 0);
+			if (r <= 0)
+				break;
+			got += (size_t)r;
+		}
+		intact &= got == sizeof(back) && back == next_word(&check_state);
+	}
+	int type = 0;
+	socklen_t len = sizeof(type);
+	getsockopt(sv[0], SOL_SOCKET, SO_TYPE, &type, &len);
+	shutdown(sv[0], SHUT_WR); /* the echo thread reads EOF and ends */
+	void *total;
+	pthread_join(t, &total);
+	char c;
+	printf("socketpair: 2000 round trips %s, SO_TYPE %s, the peer saw %ld bytes before EOF\n",
+	       intact ? "intact" : "CORRUPTED", type == SOCK_STREAM ? "SOCK_STREAM" : "?", (long)total);
+	printf("socketpair: reading the end whose peer shut down writing: %d (EOF)\n", (int)read(sv[1], &c, 1));
+	int quiet[2];
+	socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, quiet);
+	printf("socketpair: non-blocking read with nothing sent: %s\n",
+	       read(quiet[0], &c, 1) < 0 && errno == EAGAIN ? "EAGAIN" : "?");
+	close(quiet[0]);
+	close(quiet[1]);
+	close(sv[1]);
+	struct pollfd p = { .fd = sv[0], .events = POLLIN };
+	int n = poll(&p, 1, 1000);
+	printf("socketpair: after the peer closed, poll %d, read %d\n", n, (int)read(sv[0], &c, 1));
+	close(sv[0]);
+	int r = socketpair(AF_INET, SOCK_STREAM, 0, sv);
+	printf("socketpair(AF_INET): %s\n", r < 0 && errno == EOPNOTSUPP ? "EOPNOTSUPP" : "?");
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -332,6 +393,7 @@ int main(void)
 	udp_echo();
 	nonblocking();
 	epoll_semantics();
+	socket_pair();
 	printf("%s\n", failures ? "some checks FAILED" : "all checks passed");
 	return failures ? 1 : 0;
 }

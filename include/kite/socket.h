@@ -8,6 +8,7 @@
 struct msghdr;
 
 long sys_socket(int domain, int type, int protocol);
+long sys_socketpair(int domain, int type, int protocol, int sv[2]);
 long sys_bind(int fd, const void *addr, uint32_t len);
 long sys_listen(int fd, int backlog);
 long sys_accept(int fd, void *addr, uint32_t *len);
