@@ -106,6 +106,7 @@ static int transmit(struct netdev *nd, const void *frame, size_t len)
 	struct virtq_buf b = { .phys = virt_to_phys(buf), .len = (uint32_t)(n->header_size + len) };
 	int err = virtqueue_add(n->tx, &b, 1, 0, buf);
 	if (err) {
+		nd->tx_busy++;
 		kfree(buf);
 	} else {
 		nd->tx_frames++;

@@ -40,8 +40,10 @@ static void receive(struct netdev *nd, const void *frame, size_t len, void *arg)
 		return;
 	}
 	pbuf_take(p, frame, (u16_t)len);
-	if (netif->input(p, netif) != ERR_OK)
+	if (netif->input(p, netif) != ERR_OK) {
+		nd->rx_dropped++; /* lwIP's input queue was full */
 		pbuf_free(p);
+	}
 }
 
 static err_t netif_setup(struct netif *netif)

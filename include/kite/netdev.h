@@ -22,6 +22,7 @@ struct netdev {
 	void *receive_arg;
 	void *driver;
 	uint64_t rx_frames, tx_frames, rx_dropped;
+	uint64_t tx_busy;		/* transmits refused: the ring was full */
 	/* Optional: the driver's own state, for netdev_list_print. */
 	void (*print_state)(struct netdev *nd);
 };
