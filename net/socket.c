@@ -669,6 +669,26 @@ struct msghdr {
 	int flags;
 };
 
+/* A stream's sendmsg or recvmsg: piece by piece, stopping at the first
+ * short one; what was moved, or the first piece's error. The receive waits
+ * only for the first piece (and fills the sender's name there). */
+static long stream_pieces(struct file *f, struct msghdr *msg, int flags, bool send)
+{
+	long total = 0;
+	for (size_t i = 0; i < msg->iovlen; i++) {
+		struct iovec *v = &msg->iov[i];
+		long n = send ? socket_send(f, v->base, v->len, flags, NULL, 0) :
+				socket_recv(f, v->base, v->len, total ? flags | MSG_DONTWAIT : flags,
+					    i == 0 ? msg->name : NULL, i == 0 && msg->name ? &msg->namelen : NULL);
+		if (n < 0)
+			return total ? total : n;
+		total += n;
+		if ((size_t)n < v->len)
+			break;
+	}
+	return total;
+}
+
 long sys_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	long err;
@@ -692,16 +712,7 @@ long sys_sendmsg(int fd, const struct msghdr *msg, int flags)
 		total = socket_send(f, buf, len, flags, msg->name, msg->namelen);
 		kfree(buf);
 	} else {
-		for (size_t i = 0; i < msg->iovlen; i++) {
-			long n = socket_send(f, msg->iov[i].base, msg->iov[i].len, flags, NULL, 0);
-			if (n < 0) {
-				total = total ? total : n;
-				break;
-			}
-			total += n;
-			if ((size_t)n < msg->iov[i].len)
-				break;
-		}
+		total = stream_pieces(f, (struct msghdr *)msg, flags, true);
 	}
 	file_put(f);
 	return total;
@@ -723,17 +734,7 @@ long sys_recvmsg(int fd, struct msghdr *msg, int flags)
 		total = socket_recv(f, msg->iovlen ? msg->iov[0].base : NULL, len, flags, msg->name,
 				    msg->name ? &msg->namelen : NULL);
 	} else {
-		for (size_t i = 0; i < msg->iovlen; i++) {
-			long n = socket_recv(f, msg->iov[i].base, msg->iov[i].len, total ? flags | MSG_DONTWAIT : flags,
-					     i == 0 ? msg->name : NULL, i == 0 && msg->name ? &msg->namelen : NULL);
-			if (n < 0) {
-				total = total ? total : n;
-				break;
-			}
-			total += n;
-			if ((size_t)n < msg->iov[i].len)
-				break;
-		}
+		total = stream_pieces(f, msg, flags, false);
 	}
 	file_put(f);
 	return total;

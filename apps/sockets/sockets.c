@@ -373,6 +373,16 @@ static void socket_pair(void)
 	printf("socketpair: reading the end whose peer shut down writing: %d (EOF)\n", (int)read(sv[1], &c, 1));
 	int quiet[2];
 	socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, quiet);
+	/* Gathered and scattered: two pieces out, three in. */
+	char a1[] = "scatter-", a2[] = "gather";
+	struct iovec out[2] = { { a1, 8 }, { a2, 6 } };
+	struct msghdr m = { .msg_iov = out, .msg_iovlen = 2 };
+	ssize_t sent = sendmsg(quiet[0], &m, 0);
+	char b1[5] = "", b2[5] = "", b3[8] = "";
+	struct iovec in[3] = { { b1, 4 }, { b2, 4 }, { b3, 8 } };
+	struct msghdr rm = { .msg_iov = in, .msg_iovlen = 3 };
+	ssize_t got = recvmsg(quiet[1], &rm, 0);
+	printf("socketpair: sendmsg %zd bytes, recvmsg %zd: %.4s|%.4s|%.6s\n", sent, got, b1, b2, b3);
 	printf("socketpair: non-blocking read with nothing sent: %s\n",
 	       read(quiet[0], &c, 1) < 0 && errno == EAGAIN ? "EAGAIN" : "?");
 	close(quiet[0]);
