@@ -3,13 +3,14 @@
  * through vendor capabilities (common configuration, notifications, ISR,
  * device configuration, each in some BAR), and the legacy layout (I/O BAR 0)
  * for devices that lack it (`disable-modern=on`). Interrupts are MSI-X: entry
- * 0 for configuration changes, entry 1 + n for queue n.
- *
- * FIXME: a device without MSI-X (legacy INTx through the I/O APIC) is refused.
+ * 0 for configuration changes, entry 1 + n for queue n; a device without
+ * MSI-X raises its INTx line instead (through the I/O APIC), and the ISR
+ * register says whether it was for the queues.
  */
 #include <arch/io.h>
 #include <kite/errno.h>
 #include <kite/heap.h>
+#include <kite/irq.h>
 #include <kite/pci.h>
 #include <kite/printk.h>
 #include <kite/virtio.h>
@@ -54,6 +55,9 @@
 #define LEGACY_CONFIG_MSIX 24
 
 #define NO_VECTOR 0xffff
+#define LEGACY_CONFIG 20	/* without MSI-X */
+#define MAX_QUEUES 8
+#define ISR_QUEUE 1
 
 struct virtio_pci {
 	struct virtio_device vd;
@@ -61,6 +65,8 @@ struct virtio_pci {
 	volatile uint8_t *common, *notify, *isr, *device;
 	uint32_t notify_multiplier;
 	uint16_t io;			/* legacy: the I/O BAR's base port */
+	bool msix;			/* else INTx */
+	struct virtqueue *queues[MAX_QUEUES];	/* for the INTx handler */
 };
 
 static struct virtio_pci *VP(struct virtio_device *vd)
@@ -133,17 +139,28 @@ static void queue_irq(void *arg)
 	virtqueue_interrupt(arg);
 }
 
+/* The queue's interrupt: an MSI-X entry of its own, or the shared INTx line. */
+static int route_queue(struct virtio_pci *p, struct virtqueue *vq)
+{
+	if (vq->index >= MAX_QUEUES)
+		return -ENOSPC;
+	p->queues[vq->index] = vq;
+	return p->msix ? pci_msix_set(p->pci, 1 + vq->index, queue_irq, vq) : 0;
+}
+
 static int modern_queue_setup(struct virtio_device *vd, struct virtqueue *vq)
 {
 	struct virtio_pci *p = VP(vd);
-	int err = pci_msix_set(p->pci, 1 + vq->index, queue_irq, vq);
+	int err = route_queue(p, vq);
 	if (err)
 		return err;
 	w16(p->common, COMMON_Q_SELECT, (uint16_t)vq->index);
 	w16(p->common, COMMON_Q_SIZE, (uint16_t)vq->size);
-	w16(p->common, COMMON_Q_MSIX, (uint16_t)(1 + vq->index));
-	if (r16(p->common, COMMON_Q_MSIX) == NO_VECTOR)
-		return -EIO;
+	if (p->msix) {
+		w16(p->common, COMMON_Q_MSIX, (uint16_t)(1 + vq->index));
+		if (r16(p->common, COMMON_Q_MSIX) == NO_VECTOR)
+			return -EIO;
+	}
 	w64(p->common, COMMON_Q_DESC, vq->desc_phys);
 	w64(p->common, COMMON_Q_AVAIL, vq->avail_phys);
 	w64(p->common, COMMON_Q_USED, vq->used_phys);
@@ -219,7 +236,8 @@ static void legacy_set_status(struct virtio_device *vd, uint8_t s)
 
 static uint8_t legacy_config_read8(struct virtio_device *vd, unsigned offset)
 {
-	return inb(VP(vd)->io + LEGACY_CONFIG_MSIX + offset);
+	struct virtio_pci *p = VP(vd);
+	return inb(p->io + (p->msix ? LEGACY_CONFIG_MSIX : LEGACY_CONFIG) + offset);
 }
 
 static unsigned legacy_queue_size(struct virtio_device *vd, unsigned index)
@@ -231,13 +249,15 @@ static unsigned legacy_queue_size(struct virtio_device *vd, unsigned index)
 static int legacy_queue_setup(struct virtio_device *vd, struct virtqueue *vq)
 {
 	struct virtio_pci *p = VP(vd);
-	int err = pci_msix_set(p->pci, 1 + vq->index, queue_irq, vq);
+	int err = route_queue(p, vq);
 	if (err)
 		return err;
 	outw(p->io + LEGACY_Q_SELECT, (uint16_t)vq->index);
-	outw(p->io + LEGACY_Q_VECTOR, (uint16_t)(1 + vq->index));
-	if (inw(p->io + LEGACY_Q_VECTOR) == NO_VECTOR)
-		return -EIO;
+	if (p->msix) {
+		outw(p->io + LEGACY_Q_VECTOR, (uint16_t)(1 + vq->index));
+		if (inw(p->io + LEGACY_Q_VECTOR) == NO_VECTOR)
+			return -EIO;
+	}
 	/* The rings in one block, the used ring 4096-aligned: the page number. */
 	outl(p->io + LEGACY_Q_PFN, (uint32_t)(vq->desc_phys >> 12));
 	return 0;
@@ -264,6 +284,32 @@ static void config_irq(void *arg)
 	(void)arg; /* configuration changes (link status) are read when needed */
 }
 
+/* INTx: reading the ISR says why (and lowers the line). */
+static void intx_irq(void *arg)
+{
+	struct virtio_pci *p = arg;
+	uint8_t isr = p->vd.legacy ? inb(p->io + LEGACY_ISR) : r8(p->isr, 0);
+	if (isr & ISR_QUEUE)
+		for (unsigned i = 0; i < MAX_QUEUES; i++)
+			if (p->queues[i])
+				virtqueue_interrupt(p->queues[i]);
+}
+
+/* The global system interrupt of the device's INTx line. On q35 (ICH9) the
+ * PIRQ lines reach I/O APIC pins 16-23, and QEMU wires slot s's INTA-D to
+ * PIRQ E-H, (s + pin) mod 4 (its ACPI routing table says the same); on pc
+ * (PIIX) the lines are routed to the ISA line the firmware wrote in the
+ * interrupt-line register. */
+static int intx_gsi(const struct pci_device *d)
+{
+	struct pci_device *host = pci_device(0);
+	if (!d->irq_pin)
+		return -1;
+	if (host && host->vendor == 0x8086 && host->device == 0x29c0)
+		return 20 + ((d->dev + d->irq_pin - 1) & 3);
+	return d->irq_line && d->irq_line < 16 ? d->irq_line : -1;
+}
+
 struct virtio_device *virtio_pci_probe(struct pci_device *d, const char *name)
 {
 	if (d->vendor != VIRTIO_VENDOR)
@@ -286,16 +332,21 @@ struct virtio_device *virtio_pci_probe(struct pci_device *d, const char *name)
 		kfree(p);
 		return NULL;
 	}
-	if (pci_msix_enable(d) || pci_msix_set(d, 0, config_irq, p)) {
-		pr_warn("kite: %s: no MSI-X (legacy interrupts are not supported yet)\n", name);
-		kfree(p);
-		return NULL;
+	p->msix = pci_msix_enable(d) == 0 && pci_msix_set(d, 0, config_irq, p) == 0;
+	if (p->msix) {
+		if (p->vd.legacy)
+			outw(p->io + LEGACY_CONFIG_VECTOR, 0);
+		else
+			w16(p->common, COMMON_MSIX, 0);
+	} else {
+		int gsi = intx_gsi(d);
+		if (gsi < 0 || irq_request_pci((uint32_t)gsi, intx_irq, p)) {
+			pr_warn("kite: %s: neither MSI-X nor a usable INTx line\n", name);
+			kfree(p);
+			return NULL;
+		}
 	}
-	if (p->vd.legacy)
-		outw(p->io + LEGACY_CONFIG_VECTOR, 0);
-	else
-		w16(p->common, COMMON_MSIX, 0);
-	pr_debug("kite: %s: virtio-pci (%s) at %02x:%02x.%x\n", name, p->vd.legacy ? "legacy" : "modern", d->bus,
-		 d->dev, d->fn);
+	pr_debug("kite: %s: virtio-pci (%s) at %02x:%02x.%x, %s\n", name, p->vd.legacy ? "legacy" : "modern", d->bus,
+		 d->dev, d->fn, p->msix ? "MSI-X" : "INTx");
 	return &p->vd;
 }

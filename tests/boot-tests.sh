@@ -186,7 +186,8 @@ net_ok=('^kite: eth0: virtio-net' 'selftest: net: eth0: 10.0.2.2 is at 52:55:0a:
 	'selftest: net: 600 requests, 600 replies in [0-9]+ ms: ok$')
 for variant in default:: smp2::--smp=2 event-idx-off:,event_idx=off: mrg-rxbuf-off:,mrg_rxbuf=off: \
 	legacy:,disable-modern=on: legacy-no-event-idx:,disable-modern=on,event_idx=off: \
-	modern-only:,disable-legacy=on: pc::--machine=pc; do
+	modern-only:,disable-legacy=on: pc::--machine=pc \
+	intx:,vectors=0: intx-legacy:,vectors=0,disable-modern=on: intx-pc:,vectors=0:--machine=pc; do
 	IFS=: read -r name device_opts extra <<<"$variant"
 	boot_case "net-$name" 0 "${extra//=/ } --qemu-arg -device --qemu-arg virtio-net-pci,netdev=n0$device_opts --qemu-arg -netdev --qemu-arg user,id=n0" \
 		'--selftest=net' "${net_ok[@]}"
@@ -205,3 +206,4 @@ script_case http-keepalive tests/http-test.sh 20 50
 script_case http-1000-connections tests/http-test.sh 1000 1
 script_case http-keepalive-smp2 tests/http-test.sh 20 50 --smp 2
 script_case http-keepalive-legacy-no-event-idx tests/http-test.sh 20 50 --net-opts disable-modern=on,event_idx=off
+script_case http-keepalive-intx tests/http-test.sh 20 50 --net-opts vectors=0

@@ -116,3 +116,29 @@ int irq_request(unsigned isa_irq, void (*handler)(void *arg), void *arg)
 	}
 	return -ENODEV;
 }
+
+int irq_request_pci(uint32_t gsi, void (*handler)(void *arg), void *arg)
+{
+	if (gsi < NR_ISA_IRQS)
+		return irq_request(gsi, handler, arg); /* a PCI link on an ISA line: the MADT says how */
+	if (!nr_ioapics)
+		ioapic_init();
+	for (unsigned i = 0; i < nr_ioapics; i++) {
+		struct ioapic *io = &ioapics[i];
+		if (gsi < io->gsi_base || gsi >= io->gsi_base + io->nr_pins)
+			continue;
+		/* A vector of its own, taken from the message-signalled ones. */
+		uint64_t address;
+		uint32_t data;
+		int err = msi_request(handler, arg, &address, &data);
+		if (err)
+			return err;
+		unsigned pin = gsi - io->gsi_base;
+		spin_lock(&ioapic_lock);
+		ioapic_write(io, REDTBL(pin) + 1, cpus[0]->arch.apic_id << 24);
+		ioapic_write(io, REDTBL(pin), (data & 0xff) | RED_LEVEL | RED_ACTIVE_LOW);
+		spin_unlock(&ioapic_lock);
+		return 0;
+	}
+	return -ENODEV;
+}
