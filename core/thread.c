@@ -267,6 +267,8 @@ ready:
 	}
 	if (attr->parent_tid)
 		*attr->parent_tid = (int)t->tid;
+	if (attr->tid_out)
+		*attr->tid_out = (int)t->tid;
 	t->entry = fn;
 	t->arg = arg;
 	t->detached = attr->detached;

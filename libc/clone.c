@@ -81,18 +81,19 @@ int __clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
 		return -EAGAIN;
 	*c = (struct clone_thread){ .fn = fn, .arg = arg, .stack = stack,
 				    .clear_tid = (flags & CLONE_CHILD_CLEARTID) ? child_tid : NULL };
+	int tid;
 	struct thread_attr attr = {
 		.name = "pthread",
 		.detached = true,
 		.thread_pointer = tls,
 		.parent_tid = (flags & CLONE_PARENT_SETTID) ? parent_tid : NULL,
+		.tid_out = &tid, /* t itself may be gone already: it is detached */
 	};
-	struct thread *t = thread_create(&attr, clone_thread_main, c);
-	if (!t) {
+	if (!thread_create(&attr, clone_thread_main, c)) {
 		kfree(c);
 		return -EAGAIN;
 	}
-	return (int)t->tid; /* t may be gone already: it is detached */
+	return tid;
 }
 
 long sys_exit(int status)

@@ -204,6 +204,4 @@ script_case tcp-echo-static-ip tests/net-tcp-test.sh -- --ip=10.0.2.15/24 --gw=1
 # and 1,000 connections open at once.
 script_case http-keepalive tests/http-test.sh 20 50
 script_case http-1000-connections tests/http-test.sh 1000 1
-script_case http-keepalive-smp2 tests/http-test.sh 20 50 --smp 2
-script_case http-keepalive-legacy-no-event-idx tests/http-test.sh 20 50 --net-opts disable-modern=on,event_idx=off
 script_case http-keepalive-intx tests/http-test.sh 20 50 --net-opts vectors=0

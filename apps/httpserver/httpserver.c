@@ -1,12 +1,13 @@
 /*
  * A small HTTP/1.1 server on epoll, written for Linux: non-blocking sockets,
  * keep-alive, pipelined requests. GET / answers a fixed body; GET /file the
- * contents of a file (read once at start); anything else 404.
+ * contents of a file (read once at start); GET /quit answers and then ends
+ * the server (status 0), so that a test can end it; anything else 404.
  *
  *   httpserver [--port N] [--file PATH] [--requests N]
  *
- * With --requests N it exits (status 0) after answering N requests, so that
- * a test can end it; it prints "httpserver: listening on port N" first.
+ * With --requests N it also ends after answering N requests. It prints
+ * "httpserver: listening on port N" first and its count at the end.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,6 +28,7 @@ static const char hello[] = "Hello from httpserver\n";
 static char *file_body;
 static size_t file_len;
 static long served, limit;
+static int quit;
 
 struct conn {
 	int fd;
@@ -83,6 +85,10 @@ static int handle_requests(struct conn *c)
 			respond(c, "200 OK", "text/plain", hello, sizeof(hello) - 1, keep_alive);
 		else if (!strcmp(path, "/file") && file_body)
 			respond(c, "200 OK", "text/html", file_body, file_len, keep_alive);
+		else if (!strcmp(path, "/quit")) {
+			respond(c, "200 OK", "text/plain", "bye\n", 4, 0);
+			quit = 1;
+		}
 		else
 			respond(c, "404 Not Found", "text/plain", "not found\n", 10, keep_alive);
 		memmove(c->buf, c->buf + len, c->have - len);
@@ -156,7 +162,7 @@ int main(int argc, char **argv)
 	printf("httpserver: listening on port %d\n", port);
 	fflush(stdout);
 	struct epoll_event events[MAX_EVENTS];
-	while (!limit || served < limit) {
+	while (!quit && (!limit || served < limit)) {
 		int n = epoll_wait(ep, events, MAX_EVENTS, -1);
 		if (n < 0 && errno != EINTR)
 			die("epoll_wait");

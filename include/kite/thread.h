@@ -93,8 +93,10 @@ struct thread_attr {
 	 * for the thread (clone's CLONE_SETTLS). NULL: the thread's own. */
 	void *thread_pointer;
 	/* Where to write the new thread's id before it can run, or NULL
-	 * (clone's CLONE_PARENT_SETTID). */
+	 * (clone's CLONE_PARENT_SETTID, and the creator's own copy: a
+	 * detached thread may be gone before thread_create returns). */
 	int *parent_tid;
+	int *tid_out;
 };
 
 /* A new runnable thread running fn(arg); NULL when out of memory. */

@@ -44,8 +44,11 @@ static int exchange(int s, int want_file)
 	long length = -1;
 	for (;;) {
 		ssize_t r = read(s, resp + have, sizeof(resp) - 1 - have);
-		if (r <= 0)
+		if (r <= 0) {
+			fprintf(stderr, "http_client: the connection ended %s (%zu bytes of an answer)\n",
+				r ? "with an error" : "early", have);
 			return have ? 0 : -1;
+		}
 		have += (size_t)r;
 		resp[have] = '\0';
 		char *end = strstr(resp, "\r\n\r\n");
@@ -57,6 +60,8 @@ static int exchange(int s, int want_file)
 		if (length >= 0 && (long)(have - (size_t)(body - resp)) >= length)
 			break;
 	}
+	if (strncmp(resp, "HTTP/1.1 200 OK\r\n", 17))
+		fprintf(stderr, "http_client: a wrong answer: %.40s\n", resp);
 	const char *want = want_file ? file : hello;
 	long want_len = want_file ? file_len : (long)sizeof(hello) - 1;
 	return !strncmp(resp, "HTTP/1.1 200 OK\r\n", 17) && length == want_len && !memcmp(body, want, (size_t)want_len);
@@ -108,6 +113,15 @@ int main(int argc, char **argv)
 		}
 	for (int i = 0; i < conns; i++)
 		close(fds[i]);
+	/* The server ends when asked. */
+	int s = connect_to(port);
+	if (s >= 0) {
+		static const char quit[] = "GET /quit HTTP/1.1\r\n\r\n";
+		char bye[64];
+		write(s, quit, sizeof(quit) - 1);
+		read(s, bye, sizeof(bye));
+		close(s);
+	}
 	printf("http_client: %ld answers right, %ld wrong\n", good, bad);
 	return bad ? 1 : 0;
 }
