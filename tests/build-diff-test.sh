@@ -17,12 +17,6 @@ gcc "${gcc_flags[@]}" -o "$work/prog" "$top/$source"
 printf '/prog = %s\n' "$work/prog" > "$work/manifest"
 "$top/scripts/app-libs.sh" "$work/prog" >> "$work/manifest"
 "$top/scripts/mkimage.sh" "$work/manifest" "$work/image.cpio"
-set +e
-{ (exec -a /prog "$work/prog" "$@") >"$work/host.out"; } 2>/dev/null
-host_rc=$?
-timeout 60 "$top/scripts/run.sh" --tcg --smp "$smp" --initrd "$work/image.cpio" \
-	-- --quiet /prog "$@" >"$work/kite.out" 2>"$log" </dev/null
-kite_rc=$?
-set -e
-cat "$work/kite.out" >> "$log"
+run_on_host "$work/host.out" /prog "$work/prog" "$@"
+run_in_kite "$log" "$work/kite.out" "$smp" "$work/image.cpio" /prog "$@"
 compare_runs "$host_rc" "$kite_rc" "$work/host.out" "$work/kite.out"

@@ -12,14 +12,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 make -s -C "$top" image APP="$app" >/dev/null
-set +e
-{ (exec -a "/$app" "$top/apps/$app/$app" "$@") >"$work/host.out"; } 2>/dev/null
-host_rc=$?
-timeout 60 "$top/scripts/run.sh" --tcg --smp "$smp" --initrd "$top/build/images/$app.cpio" \
-	-- --quiet "/$app" "$@" >"$work/kite.out" 2>"$log" </dev/null
-kite_rc=$?
-set -e
-cat "$work/kite.out" >> "$log"
+run_on_host "$work/host.out" "/$app" "$top/apps/$app/$app" "$@"
+run_in_kite "$log" "$work/kite.out" "$smp" "$top/build/images/$app.cpio" "/$app" "$@"
 # Kite says on the console what a shell would say on its stderr ("Terminated").
 sed -i '/^kite: the program was killed by signal [0-9]* (SIG[A-Z0-9]*)$/d' "$work/kite.out"
 compare_runs "$host_rc" "$kite_rc" "$work/host.out" "$work/kite.out"

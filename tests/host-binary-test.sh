@@ -24,9 +24,6 @@ kite_env=()
 for kv in "${program_env[@]}"; do kite_env+=("--env=$kv"); done
 { env -i "${program_env[@]}" "$binary" "$@" >"$work/host.out"; } 2>/dev/null
 host_rc=$?
-timeout 60 "$top/scripts/run.sh" --tcg --smp "$smp" --initrd "$work/image.cpio" \
-	-- --quiet "${kite_env[@]}" "$binary" "$@" >"$work/kite.out" 2>"$log" </dev/null
-kite_rc=$?
 set -e
-cat "$work/kite.out" >> "$log"
+run_in_kite "$log" "$work/kite.out" "$smp" "$work/image.cpio" "${kite_env[@]}" "$binary" "$@"
 compare_runs "$host_rc" "$kite_rc" "$work/host.out" "$work/kite.out"

@@ -16,12 +16,6 @@ gcc -O2 -o "$work/hello" "$top/apps/hello/hello.c"
 gcc -O2 -shared -fPIC -o "$work/hello.so" "$top/apps/hello/hello.c"
 printf '/hello = %s\n' "$work/hello.so" > "$work/manifest"
 "$top/scripts/mkimage.sh" "$work/manifest" "$work/image.cpio"
-set +e
-{ (exec -a /hello "$work/hello" "$@") >"$work/host.out"; } 2>/dev/null
-host_rc=$?
-timeout 60 "$top/scripts/run.sh" --tcg --smp "$smp" --initrd "$work/image.cpio" \
-	-- --quiet /hello "$@" >"$work/kite.out" 2>"$log" </dev/null
-kite_rc=$?
-set -e
-cat "$work/kite.out" >> "$log"
+run_on_host "$work/host.out" /hello "$work/hello" "$@"
+run_in_kite "$log" "$work/kite.out" "$smp" "$work/image.cpio" /hello "$@"
 compare_runs "$host_rc" "$kite_rc" "$work/host.out" "$work/kite.out"
