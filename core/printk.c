@@ -3,6 +3,7 @@
  * console. No allocation, so it works in a panic and before the heap exists.
  * FIXME: take a console lock (that a panic may break) once other CPUs run.
  */
+#include <kite/net.h>
 #include <kite/netdev.h>
 #include <kite/printk.h>
 #include <kite/format.h>
@@ -56,7 +57,9 @@ void console_input(const char *buf, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		if (buf[i] == CONSOLE_STATUS_KEY) {
 			thread_list_print();
+			thread_stacks_print();
 			netdev_list_print();
+			net_print_state();
 			__atomic_add_fetch(&status_requests, 1, __ATOMIC_RELEASE);
 			continue;
 		}

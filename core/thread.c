@@ -452,6 +452,23 @@ void thread_list_print(void)
 	}
 }
 
+/* Where each blocked thread waits, for the console's status key: its
+ * backtrace from the registers arch_switch saved on its stack. Racy without a
+ * lock, like the list above, and only for looking at. */
+void thread_stacks_print(void)
+{
+	list_for_each(pos, &all_threads) {
+		struct thread *t = list_entry(pos, struct thread, all_node);
+		if (t->state != THREAD_BLOCKED)
+			continue;
+		/* arch_switch pushed rbp, rbx, r12-r15 and 8 bytes of FPU control
+		 * words below its return address. */
+		const uintptr_t *saved = *(uintptr_t *const *)&t->arch;
+		pr_err("thread %u (%s) waits in:\n", t->tid, t->name);
+		backtrace_print(saved[7], saved[6]);
+	}
+}
+
 /* Code already running on a stack of its own becomes a thread: the boot code
  * (thread "main", on the boot stack and the boot CPU's static IST stacks), and
  * each CPU's start-up code, which becomes its idle thread. */

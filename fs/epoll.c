@@ -47,6 +47,7 @@ struct epoll {
 	struct semaphore wake;		/* waiters in epoll_wait */
 	int waiters;			/* ready_lock */
 	struct poll_head poll;		/* the epoll file itself is pollable */
+	unsigned collect_round;		/* counts collect calls; the lock held */
 };
 
 struct epoll_item {
@@ -59,6 +60,7 @@ struct epoll_item {
 	struct list node;		/* in ep->items */
 	struct list ready_node;		/* in ep->ready, when on_ready */
 	bool on_ready;
+	unsigned collected_in;		/* the last collect round that looked at it */
 	struct list file_node;		/* in the file's epoll_items */
 };
 
@@ -311,10 +313,19 @@ static int collect(struct epoll *ep, struct epoll_event *out, int max, struct fi
 	unsigned long flags;
 	struct list done;
 	list_init(&done);
+	unsigned round = ++ep->collect_round;
 	spin_lock_irqsave(&ep->ready_lock, &flags);
 	while (n < max && *nr_put < max_put && !list_empty(&ep->ready)) {
 		struct epoll_item *it = list_entry(ep->ready.next, struct epoll_item, ready_node);
 		list_remove(&it->ready_node);
+		if (it->collected_in == round) {
+			/* Made ready again while we looked at it (asking a
+			 * socket for its events can process its segments): one
+			 * report per call, as on Linux; it stays ready. */
+			list_push_back(&done, &it->ready_node);
+			continue;
+		}
+		it->collected_in = round;
 		it->on_ready = false;
 		spin_unlock_irqrestore(&ep->ready_lock, flags);
 		unsigned events = 0;

@@ -21,6 +21,7 @@
 #include "lwip/ip_addr.h"
 #include "lwip/netif.h"
 #include "lwip/tcpip.h"
+#include "channel.h"
 #include "net.h"
 
 static ip4_addr_t static_ip, static_mask, static_gw;
@@ -133,4 +134,10 @@ uint32_t net_wait_for_address(uint64_t deadline_ns)
 	if (ip4_addr_isany_val(*netif_ip4_addr(first_netif)) && semaphore_down(&addressed, deadline_ns))
 		return 0;
 	return ip4_addr_get_u32(netif_ip4_addr(first_netif));
+}
+
+void net_print_state(void)
+{
+	lwip_print_state();
+	channel_print_stats();
 }

@@ -9,4 +9,7 @@ struct netif;
 /* An lwIP interface on the device, up, its link as the device says. */
 struct netif *net_attach(struct netdev *nd);
 
+/* lwIP's thread and core lock (lwip/sys_arch.c), for the status key. */
+void lwip_print_state(void);
+
 #endif

@@ -1,7 +1,8 @@
 /*
  * An lwIP network interface on a Kite network device (struct netdev): frames
- * the device receives go to lwIP's input (tcpip_input queues them for the
- * tcpip thread); lwIP's output is copied into the device's transmit ring.
+ * the device receives go to their connection's net channel (channel.h) or to
+ * lwIP's input (tcpip_input queues them for the tcpip thread); lwIP's output
+ * is copied into the device's transmit ring.
  */
 #include <kite/errno.h>
 #include <kite/heap.h>
@@ -13,6 +14,7 @@
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 #include "lwip/tcpip.h"
+#include "channel.h"
 #include "net.h"
 
 #define MAX_FRAME 1514
@@ -40,6 +42,8 @@ static void receive(struct netdev *nd, const void *frame, size_t len, void *arg)
 		return;
 	}
 	pbuf_take(p, frame, (u16_t)len);
+	if (channel_deliver(netif, frame, len, p))
+		return;
 	if (netif->input(p, netif) != ERR_OK) {
 		nd->rx_dropped++; /* lwIP's input queue was full */
 		pbuf_free(p);

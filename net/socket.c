@@ -9,9 +9,13 @@
  * block, and errors. A connection accepted by lwIP has events before the
  * program accepts it: they wait in the connection table (conns) until then.
  *
- * FIXME: net channels (the receive path classifying segments into the
- * reading thread) are not there yet: all protocol work runs in lwIP's thread.
+ * A connected TCP socket has a net channel (channel.h) when channels are on:
+ * segments for it wait there, and whoever waits on the socket (recv, send,
+ * poll, epoll) drains them, running lwIP's input in its own thread. So TCP
+ * calls never block inside lwIP: they try without blocking, and wait on the
+ * socket's poll head, draining the channel each time they wake.
  */
+#include <kite/clock.h>
 #include <kite/errno.h>
 #include <kite/file.h>
 #include <kite/heap.h>
@@ -25,6 +29,7 @@
 #include "lwip/ip_addr.h"
 #include "lwip/tcp.h"
 #include "lwip/tcpip.h"
+#include "channel.h"
 #include "unix.h"
 
 #define AF_UNIX 1
@@ -74,7 +79,79 @@ struct socket {
 	bool listening;
 	int rcvbuf, sndbuf;		/* what the program set, for getsockopt */
 	int linger_on, linger_seconds;
+	int channel_state;		/* enum channel_state */
+	struct channel *channel;	/* set once, when channel_state is CHANNEL_SETTLED */
 };
+
+/* Whether a socket has its net channel yet. A connection gets one once it is
+ * established: an accepted one at once, a connected one when connect is done
+ * (a non-blocking one at the first call that finds it done). */
+enum channel_state {
+	CHANNEL_NOT_WANTED,	/* not a connection (yet) */
+	CHANNEL_WANTED,		/* a connection, or one on its way */
+	CHANNEL_OPENING,	/* a thread is opening it */
+	CHANNEL_SETTLED,	/* s->channel is final (NULL: none) */
+};
+
+static void want_channel(struct socket *s)
+{
+	__atomic_store_n(&s->channel_state, CHANNEL_WANTED, __ATOMIC_RELEASE);
+}
+
+/* The socket's channel, opened first if it is wanted and the connection is
+ * established; NULL if it has none. */
+static struct channel *socket_channel(struct socket *s)
+{
+	int state = __atomic_load_n(&s->channel_state, __ATOMIC_ACQUIRE);
+	if (state == CHANNEL_SETTLED)
+		return s->channel;
+	if (state != CHANNEL_WANTED ||
+	    !__atomic_compare_exchange_n(&s->channel_state, &state, CHANNEL_OPENING, false, __ATOMIC_ACQUIRE,
+					 __ATOMIC_RELAXED))
+		return NULL;
+	/* Looked at before trying: if it was still connecting then, try again
+	 * later; if not, a connection without a channel now never gets one. */
+	bool connecting = __atomic_load_n(&s->conn->state, __ATOMIC_ACQUIRE) == NETCONN_CONNECT;
+	s->channel = channel_open(s->conn, &s->poll);
+	__atomic_store_n(&s->channel_state, s->channel || !connecting ? CHANNEL_SETTLED : CHANNEL_WANTED,
+			 __ATOMIC_RELEASE);
+	return s->channel;
+}
+
+/* A thread waiting on a socket: woken by every change of its events and by
+ * segments arriving in its channel. */
+struct socket_wait {
+	struct poll_entry entry;
+	struct semaphore woken;
+};
+
+static void socket_wait_wake(struct poll_entry *e, unsigned events)
+{
+	(void)events;
+	struct socket_wait *w = e->owner;
+	/* One pending wake-up is enough to look again. */
+	if (__atomic_load_n(&w->woken.count, __ATOMIC_RELAXED) == 0)
+		semaphore_up(&w->woken);
+}
+
+static void socket_wait_begin(struct socket *s, struct socket_wait *w)
+{
+	semaphore_init(&w->woken, 0);
+	w->entry.wake = socket_wait_wake;
+	w->entry.owner = w;
+	poll_add(&s->poll, &w->entry);
+}
+
+static void socket_wait_end(struct socket_wait *w)
+{
+	poll_remove(&w->entry);
+}
+
+/* The deadline of a wait of timeout_ms (0: none). */
+static uint64_t deadline_after(long timeout_ms)
+{
+	return timeout_ms > 0 ? clock_monotonic_ns() + (uint64_t)timeout_ms * 1000000 : DEADLINE_NONE;
+}
 
 /* --- lwIP's events, and the table of connections --- */
 
@@ -261,6 +338,34 @@ static bool nonblocking(struct file *f, int msg_flags)
 	return (f->flags & O_NONBLOCK) || (msg_flags & MSG_DONTWAIT);
 }
 
+/* The connection's next piece of data in *p, waiting for it unless told not
+ * to. ERR_WOULDBLOCK: none yet (or SO_RCVTIMEO passed), ERR_CLSD: the peer's
+ * FIN. */
+static err_t next_piece(struct socket *s, struct pbuf **p, bool dontwait)
+{
+	channel_drain(socket_channel(s));
+	err_t err = netconn_recv_tcp_pbuf_flags(s->conn, p, NETCONN_DONTBLOCK);
+	if (err != ERR_WOULDBLOCK || dontwait)
+		return err;
+	uint64_t deadline = deadline_after((long)netconn_get_recvtimeout(s->conn));
+	struct socket_wait w;
+	socket_wait_begin(s, &w);
+	for (;;) {
+		/* Registered before looking again, so no wake-up is missed. */
+		channel_drain(socket_channel(s));
+		err = netconn_recv_tcp_pbuf_flags(s->conn, p, NETCONN_DONTBLOCK);
+		if (err != ERR_WOULDBLOCK)
+			break;
+		if (semaphore_down(&w.woken, deadline) == -ETIMEDOUT) {
+			channel_drain(socket_channel(s));
+			err = netconn_recv_tcp_pbuf_flags(s->conn, p, NETCONN_DONTBLOCK);
+			break;
+		}
+	}
+	socket_wait_end(&w);
+	return err;
+}
+
 static long stream_recv(struct file *f, struct socket *s, void *buf, size_t len, int flags)
 {
 	size_t done = 0;
@@ -270,8 +375,7 @@ static long stream_recv(struct file *f, struct socket *s, void *buf, size_t len,
 			if (s->eof)
 				break;
 			/* Only the first piece may wait; after it, what is there. */
-			u8_t dontblock = done > 0 || nonblocking(f, flags) ? NETCONN_DONTBLOCK : 0;
-			err_t err = netconn_recv_tcp_pbuf_flags(s->conn, &s->leftover, dontblock);
+			err_t err = next_piece(s, &s->leftover, done > 0 || nonblocking(f, flags));
 			if (err != ERR_OK) {
 				s->leftover = NULL;
 				if (err == ERR_CLSD) {
@@ -338,20 +442,50 @@ static long socket_recv(struct file *f, void *buf, size_t len, int flags, void *
 	return datagram_recv(f, s, buf, len, flags, addr, addrlen);
 }
 
+/* Queues all of buf unless non-blocking (then what fits), waiting for room
+ * as long as SO_SNDTIMEO allows. */
+static long stream_send(struct file *f, struct socket *s, const void *buf, size_t len, int flags)
+{
+	bool dontwait = nonblocking(f, flags);
+	size_t done = 0;
+	struct socket_wait w;
+	bool waiting = false;
+	uint64_t deadline = DEADLINE_NONE;
+	err_t err;
+	for (;;) {
+		/* Acknowledgements in the channel make room. */
+		channel_drain(socket_channel(s));
+		size_t written = 0;
+		err = netconn_write_partly(s->conn, (const char *)buf + done, len - done,
+					   NETCONN_COPY | NETCONN_DONTBLOCK, &written);
+		done += written;
+		if (done == len || (err != ERR_OK && err != ERR_WOULDBLOCK) || dontwait)
+			break;
+		if (!waiting) {
+			/* Registered, then one more try before sleeping. */
+			deadline = deadline_after(netconn_get_sendtimeout(s->conn));
+			socket_wait_begin(s, &w);
+			waiting = true;
+		} else if (semaphore_down(&w.woken, deadline) == -ETIMEDOUT) {
+			err = ERR_WOULDBLOCK;
+			break;
+		}
+	}
+	if (waiting)
+		socket_wait_end(&w);
+	if (done || err == ERR_OK)
+		return (long)done;
+	/* FIXME: SIGPIPE with signals (EPIPE is what MSG_NOSIGNAL gives) */
+	return err == ERR_WOULDBLOCK ? -EAGAIN : err == ERR_CLSD || err == ERR_RST ? -EPIPE : lwip_error(err);
+}
+
 static long socket_send(struct file *f, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen)
 {
 	if (unix_is(f))
 		return addr ? -EISCONN : unix_send(f, buf, len, flags);
 	struct socket *s = f->priv;
-	if (s->type == SOCK_STREAM) {
-		size_t written = 0;
-		u8_t apiflags = NETCONN_COPY | (nonblocking(f, flags) ? NETCONN_DONTBLOCK : 0);
-		err_t err = netconn_write_partly(s->conn, buf, len, apiflags, &written);
-		if (err == ERR_OK || written)
-			return (long)written;
-		/* FIXME: SIGPIPE with signals (EPIPE is what MSG_NOSIGNAL gives) */
-		return err == ERR_WOULDBLOCK ? -EAGAIN : err == ERR_CLSD || err == ERR_RST ? -EPIPE : lwip_error(err);
-	}
+	if (s->type == SOCK_STREAM)
+		return stream_send(f, s, buf, len, flags);
 	if (len > 65507)
 		return -EMSGSIZE;
 	struct netbuf *nb = netbuf_new();
@@ -393,6 +527,8 @@ static unsigned socket_poll(struct file *f, struct poll_entry *e)
 	struct socket *s = f->priv;
 	if (e)
 		poll_add(&s->poll, e);
+	/* What waits in the channel becomes events only once lwIP has it. */
+	channel_drain(socket_channel(s));
 	int rcv, err;
 	bool send;
 	conn_events(s->conn, &rcv, &send, &err);
@@ -419,6 +555,7 @@ static int socket_ioctl(struct file *f, unsigned long request, void *arg)
 			f->flags &= ~(unsigned)O_NONBLOCK;
 		return 0;
 	case FIONREAD: {
+		channel_drain(socket_channel(s));
 		int n = s->leftover ? s->leftover->tot_len - s->leftover_offset : 0;
 		int pending = 0;
 		SYS_ARCH_GET(s->conn->recv_avail, pending);
@@ -435,6 +572,7 @@ static void socket_release(struct file *f)
 	if (s->leftover)
 		pbuf_free(s->leftover);
 	struct netconn *conn = s->conn;
+	channel_close(s->channel);
 	/* lwIP closes a blocking netconn in the background; a non-blocking one
 	 * it may not be done with when it frees it. */
 	netconn_set_nonblocking(conn, 0);
@@ -475,8 +613,8 @@ static struct file *socket_file(int fd, long *err)
 	return any_socket_file(fd, err, false);
 }
 
-/* A file and descriptor for a new socket on conn. */
-static long socket_install(struct netconn *conn, int domain, int type, int flags)
+/* A file and descriptor for a new socket on conn (`accepted`: a connection). */
+static long socket_install(struct netconn *conn, int domain, int type, int flags, bool accepted)
 {
 	struct socket *s = kzalloc(sizeof(*s));
 	struct file *f = s ? file_new(&socket_ops, NULL, O_RDWR | (flags & SOCK_NONBLOCK ? O_NONBLOCK : 0)) : NULL;
@@ -487,6 +625,7 @@ static long socket_install(struct netconn *conn, int domain, int type, int flags
 	s->conn = conn;
 	s->domain = domain;
 	s->type = type;
+	s->channel_state = accepted ? CHANNEL_WANTED : CHANNEL_NOT_WANTED;
 	poll_head_init(&s->poll);
 	mutex_init(&s->lock);
 	unsigned long irq;
@@ -526,7 +665,7 @@ long sys_socket(int domain, int type, int protocol)
 	 * accepted it leaves its entry behind; a new one at the same address
 	 * starts clean here, but an accepted one would inherit its counts. */
 	conn_forget(conn);
-	long fd = socket_install(conn, domain, kind, flags);
+	long fd = socket_install(conn, domain, kind, flags, false);
 	if (fd < 0) {
 		netconn_delete(conn);
 		conn_forget(conn);
@@ -584,7 +723,7 @@ long sys_accept4(int fd, void *addr, uint32_t *len, int flags)
 		file_put(f);
 		return e == ERR_WOULDBLOCK ? -EAGAIN : lwip_error(e);
 	}
-	long newfd = socket_install(conn, s->domain, SOCK_STREAM, flags);
+	long newfd = socket_install(conn, s->domain, SOCK_STREAM, flags, true);
 	if (newfd < 0) {
 		netconn_delete(conn);
 		conn_forget(conn);
@@ -616,6 +755,8 @@ long sys_connect(int fd, const void *addr, uint32_t len)
 	if (!err) {
 		set_blocking(s, f->flags & O_NONBLOCK);
 		err_t e = netconn_connect(s->conn, &ip, port);
+		if (s->type == SOCK_STREAM && (e == ERR_OK || e == ERR_INPROGRESS))
+			want_channel(s);
 		err = e == ERR_INPROGRESS ? -EINPROGRESS : e == ERR_ALREADY ? -EALREADY :
 		      e == ERR_ISCONN ? -EISCONN : e == ERR_RST || e == ERR_ABRT ? -ECONNREFUSED : lwip_error(e);
 	}

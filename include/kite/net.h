@@ -13,4 +13,7 @@ void net_start(void);
  * byte order, or 0. */
 uint32_t net_wait_for_address(uint64_t deadline_ns);
 
+/* Prints the stack's counters (the console's status key). */
+void net_print_state(void);
+
 #endif

@@ -7,6 +7,7 @@
  */
 #ifndef KITE_POLL_H
 #define KITE_POLL_H
+#include <stdbool.h>
 #include <stdint.h>
 #include <kite/list.h>
 #include <kite/spinlock.h>
@@ -39,6 +40,11 @@ void poll_head_init(struct poll_head *h);
 /* Tells every waiter that the events may have changed. */
 void poll_wake(struct poll_head *h, unsigned events);
 void poll_add(struct poll_head *h, struct poll_entry *e);
+/* Whether anyone waits on h now: a hint, which may be stale at once. */
+static inline bool poll_has_waiters(struct poll_head *h)
+{
+	return __atomic_load_n(&h->entries.next, __ATOMIC_ACQUIRE) != &h->entries;
+}
 /* Takes e off its head, if it is on one. */
 void poll_remove(struct poll_entry *e);
 

@@ -116,6 +116,8 @@ void thread_for_each_thread_pointer(void (*fn)(void *thread_pointer, void *arg),
 void thread_drop_static_tls(struct thread *t);
 /* Prints every thread: id, name, state, CPU, time used. */
 void thread_list_print(void);
+/* Prints where each blocked thread waits (a backtrace each). */
+void thread_stacks_print(void);
 
 /* Frees the stacks kept for reuse by thread_create. */
 void thread_cache_drain(void);

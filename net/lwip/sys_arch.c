@@ -16,7 +16,11 @@
 #include <kite/sync.h>
 #include <kite/thread.h>
 #include <stdarg.h>
+#include <string.h>
 #include "lwip/sys.h"
+#include "lwip/tcpip.h"
+#include "lwip/timeouts.h"
+#include "../net.h"
 
 #define NSEC_PER_MSEC 1000000ULL
 
@@ -93,6 +97,55 @@ void sys_mutex_lock(sys_mutex_t *m)
 void sys_mutex_unlock(sys_mutex_t *m)
 {
 	mutex_unlock(*m);
+}
+
+/* --- lwIP's core lock, and waking lwIP's thread for timeouts ---
+ *
+ * With core locking, other threads run lwIP's code too (sockets, net
+ * channels), and some of it adds timeouts: TCP's timer, the channel sweeper.
+ * lwIP's thread works out how long to sleep before it lets the lock go, so a
+ * timeout added meanwhile that falls due sooner would wait until a message
+ * happens to wake it, and with net channels few do. So a thread letting the
+ * lock go sends it an empty message when the first timeout is now earlier
+ * than the time it sleeps until. */
+
+static struct thread *tcpip_thread;	/* lwIP's own */
+static bool tcpip_asleep;		/* these three under the core lock */
+static bool tcpip_sleeps_for_ever;
+static u32_t tcpip_wakes_at;		/* sys_now() time */
+
+void kite_lock_tcpip_core(void)
+{
+	sys_mutex_lock(&lock_tcpip_core);
+	if (current() == tcpip_thread)
+		tcpip_asleep = false;
+}
+
+static void nothing(void *arg)
+{
+	(void)arg;
+}
+
+void kite_unlock_tcpip_core(void)
+{
+	u32_t sleep = sys_timeouts_sleeptime();
+	bool wake = false;
+	if (current() == tcpip_thread) {
+		/* It is about to sleep as long as this says. */
+		tcpip_asleep = true;
+		tcpip_sleeps_for_ever = sleep == SYS_TIMEOUTS_SLEEPTIME_INFINITE;
+		tcpip_wakes_at = sys_now() + sleep;
+	} else if (tcpip_asleep && sleep != SYS_TIMEOUTS_SLEEPTIME_INFINITE) {
+		u32_t due = sys_now() + sleep;
+		if (tcpip_sleeps_for_ever || (s32_t)(due - tcpip_wakes_at) < 0) {
+			tcpip_sleeps_for_ever = false;
+			tcpip_wakes_at = due;
+			wake = true;
+		}
+	}
+	sys_mutex_unlock(&lock_tcpip_core);
+	if (wake)
+		tcpip_try_callback(nothing, NULL);
 }
 
 sys_sem_t *lwip_thread_semaphore(void)
@@ -202,9 +255,23 @@ static u32_t fetch(struct sys_mbox_state *b, void **msg, u32_t timeout_ms, bool 
 	return wait ? elapsed_ms(start) : 0;
 }
 
+static struct sys_mbox_state *tcpip_mbox;	/* lwIP's thread's, for lwip_print_state */
+
 u32_t sys_arch_mbox_fetch(sys_mbox_t *mbox, void **msg, u32_t timeout_ms)
 {
+	if (current() == tcpip_thread)
+		tcpip_mbox = *mbox;
 	return fetch(*mbox, msg, timeout_ms, true);
+}
+
+void lwip_print_state(void)
+{
+	pr_info("lwip: core lock %s; its thread %s, %u messages waiting\n",
+		__atomic_load_n(&lock_tcpip_core->state, __ATOMIC_RELAXED) ? "taken" : "free",
+		!tcpip_asleep ? "awake" : tcpip_sleeps_for_ever ? "asleep for ever" : "asleep",
+		tcpip_mbox ? __atomic_load_n(&tcpip_mbox->count, __ATOMIC_RELAXED) : 0);
+	if (tcpip_asleep && !tcpip_sleeps_for_ever)
+		pr_info("  it wakes in %d ms\n", (int)(s32_t)(tcpip_wakes_at - sys_now()));
 }
 
 u32_t sys_arch_mbox_tryfetch(sys_mbox_t *mbox, void **msg)
@@ -239,6 +306,8 @@ sys_thread_t sys_thread_new(const char *name, lwip_thread_fn fn, void *arg, int 
 	struct thread *t = thread_create(&attr, lwip_thread, s);
 	if (!t)
 		panic("lwip: cannot start thread '%s'", name);
+	if (!strcmp(name, TCPIP_THREAD_NAME))
+		tcpip_thread = t;
 	return t;
 }
 

@@ -11,6 +11,12 @@
 #define SYS_LIGHTWEIGHT_PROT 1
 #define LWIP_TCPIP_CORE_LOCKING 1
 #define LWIP_TCPIP_CORE_LOCKING_INPUT 0
+/* The core lock, with a wake-up for lwIP's thread when a timeout added by
+ * another thread falls due before it would wake (sys_arch.c). */
+void kite_lock_tcpip_core(void);
+void kite_unlock_tcpip_core(void);
+#define LOCK_TCPIP_CORE() kite_lock_tcpip_core()
+#define UNLOCK_TCPIP_CORE() kite_unlock_tcpip_core()
 #define TCPIP_THREAD_NAME "lwip"
 #define TCPIP_THREAD_STACKSIZE (64 * 1024)
 #define TCPIP_THREAD_PRIO 0
