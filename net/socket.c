@@ -384,6 +384,10 @@ static long stream_recv(struct file *f, struct socket *s, void *buf, size_t len,
 				}
 				if (done)
 					break;
+				/* A reset is reported once; after it the connection
+				 * reads as closed (EOF), as on Linux. */
+				if (err == ERR_RST)
+					s->eof = true;
 				mutex_unlock(&s->lock);
 				return err == ERR_WOULDBLOCK ? -EAGAIN : lwip_error(err);
 			}
@@ -475,8 +479,11 @@ static long stream_send(struct file *f, struct socket *s, const void *buf, size_
 		socket_wait_end(&w);
 	if (done || err == ERR_OK)
 		return (long)done;
-	/* FIXME: SIGPIPE with signals (EPIPE is what MSG_NOSIGNAL gives) */
-	return err == ERR_WOULDBLOCK ? -EAGAIN : err == ERR_CLSD || err == ERR_RST ? -EPIPE : lwip_error(err);
+	/* FIXME: SIGPIPE with signals (EPIPE is what MSG_NOSIGNAL gives).
+	 * ERR_CONN: not connected, or no longer (a reset already reported by
+	 * recv); Linux says EPIPE to both. */
+	return err == ERR_WOULDBLOCK ? -EAGAIN :
+	       err == ERR_CLSD || err == ERR_RST || err == ERR_CONN ? -EPIPE : lwip_error(err);
 }
 
 static long socket_send(struct file *f, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen)

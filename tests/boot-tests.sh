@@ -205,3 +205,9 @@ script_case tcp-echo-static-ip tests/net-tcp-test.sh -- --ip=10.0.2.15/24 --gw=1
 script_case http-keepalive tests/http-test.sh 20 50
 script_case http-1000-connections tests/http-test.sh 1000 1
 script_case http-keepalive-intx tests/http-test.sh 20 50 --net-opts vectors=0
+
+# apps/netpeer against tests/net/peer_server.c on the host, run on the host
+# and in Kite with the same output: 100 MiB each way and both ways at once,
+# a UDP echo, a non-blocking connect, a reset by the peer, a refused connection.
+script_case net-peer-smp1 tests/net-peer-test.sh 1
+script_case net-peer-smp2 tests/net-peer-test.sh 2

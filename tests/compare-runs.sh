@@ -29,12 +29,14 @@ run_on_host() {
 
 # run_in_kite LOG OUT SMP IMAGE PROGRAM [ARGS...]: boots Kite with the image and
 # runs the program quietly, stdout to OUT (then appended to LOG, which gets the
-# console's other output); sets kite_rc.
+# console's other output); sets kite_rc. KITE_RUN_OPTS, when set, adds run.sh
+# options (e.g. --net).
 run_in_kite() {
-	local log=$1 out=$2 smp=$3 image=$4
+	local log=$1 out=$2 smp=$3 image=$4 run_opts
 	shift 4
+	read -ra run_opts <<<"${KITE_RUN_OPTS:-}"
 	set +e
-	timeout 60 "$(dirname "${BASH_SOURCE[0]}")/../scripts/run.sh" --tcg --smp "$smp" --initrd "$image" \
+	timeout 60 "$(dirname "${BASH_SOURCE[0]}")/../scripts/run.sh" --tcg --smp "$smp" "${run_opts[@]}" --initrd "$image" \
 		-- --quiet "$@" >"$out" 2>"$log" </dev/null
 	kite_rc=$?
 	set -e

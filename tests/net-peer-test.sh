@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Differential test against a peer on the host: tests/net/peer_server.c serves
+# on 127.0.0.1, and apps/netpeer runs on the host (reaching it at 127.0.0.1)
+# and in Kite (at 10.0.2.2, through QEMU's user network); stdout and the exit
+# status must match. MiB (100 by default) is the size of each bulk transfer.
+#   tests/net-peer-test.sh LOGFILE SMP [MiB]
+set -euo pipefail
+log=$1 smp=$2
+shift 2
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tests/compare-runs.sh
+. "$top/tests/compare-runs.sh"
+work=$(mktemp -d)
+server=
+cleanup() {
+	[ -n "$server" ] && kill "$server" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+make -s -C "$top" image APP=netpeer >/dev/null
+gcc -O2 -pthread -o "$work/peer_server" "$top/tests/net/peer_server.c"
+"$work/peer_server" >"$work/ports" &
+server=$!
+for _ in $(seq 50); do [ -s "$work/ports" ] && break; sleep 0.1; done
+read -r -a ports <"$work/ports" || true
+[ "${#ports[@]}" -eq 6 ] || { echo "the peer server did not start"; exit 1; }
+
+run_on_host "$work/host.out" /netpeer "$top/apps/netpeer/netpeer" 127.0.0.1 "${ports[@]}" "$@"
+KITE_RUN_OPTS=--net run_in_kite "$log" "$work/kite.out" "$smp" "$top/build/images/netpeer.cpio" \
+	/netpeer 10.0.2.2 "${ports[@]}" "$@"
+{
+	echo "--- on the host (status $host_rc):"
+	cat "$work/host.out"
+} >>"$log"
+compare_runs "$host_rc" "$kite_rc" "$work/host.out" "$work/kite.out"
+# Both may agree on a failure: the program says so in its output.
+[ "$host_rc" -eq 0 ] || { echo "netpeer failed on the host: $(grep -m1 -E 'FAILED|DIFFERS|CORRUPTED|NOT|connect:' "$work/host.out")"; exit 1; }
