@@ -92,7 +92,8 @@ $(LWIP_SRC)/.unpacked: scripts/fetch-source.sh | $(DEPS_STAMP)
 	@bash scripts/fetch-source.sh lwip $(LWIP_DEBIAN_VERSION) $(LWIP_VERSION)
 
 # lwIP's own sources are not held to Kite's warnings.
-$(BUILD)/lwip/%.o: $(LWIP_SRC)/.unpacked net/lwip/include/lwipopts.h net/lwip/include/arch/cc.h net/lwip/include/arch/sys_arch.h
+$(BUILD)/lwip/%.o: $(LWIP_SRC)/.unpacked net/lwip/include/lwipopts.h net/lwip/include/arch/cc.h net/lwip/include/arch/sys_arch.h \
+	net/lwip/include/lwip_hooks.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      lwip/$*.c"
 	@$(CC) $(filter-out -Werror -Wall -Wextra -MMD -MP,$(KERNEL_CFLAGS)) -w $(LWIP_INCLUDES) -c $(LWIP_SRC)/src/$*.c -o $@
@@ -102,6 +103,7 @@ $(BUILD)/lwip/%.o: $(LWIP_SRC)/.unpacked net/lwip/include/lwipopts.h net/lwip/in
 NET_OBJS := $(patsubst %,$(BUILD)/%.o,$(wildcard net/*.c net/lwip/*.c))
 $(BUILD)/net/%.c.o: KERNEL_CFLAGS += $(LWIP_INCLUDES)
 $(NET_OBJS): net/lwip/include/lwipopts.h net/lwip/include/arch/cc.h net/lwip/include/arch/sys_arch.h \
+	net/lwip/include/lwip_hooks.h \
 	| $(LWIP_SRC)/.unpacked
 
 $(MUSL_SRC)/.unpacked: scripts/fetch-source.sh | $(DEPS_STAMP)

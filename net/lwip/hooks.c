@@ -1,0 +1,51 @@
+/*
+ * Kite's additions to how lwIP takes what arrives from the network, through
+ * lwIP's hooks (lwip_hooks.h), so that lwIP's own
+ * sources stay as Debian ships them. Each one closes a way a sender could
+ * hang or shut the stack (tests/net/inject.c sends them all).
+ */
+#include "lwip/priv/tcp_priv.h"
+#include "lwip/prot/tcp.h"
+#include "lwip_hooks.h"
+
+/*
+ * A SYN for a listener whose backlog is full. lwIP counts the connections
+ * still in SYN_RCVD against the backlog and drops every further SYN until
+ * one of them completes or times out (20 s): a flood of SYNs from addresses
+ * that never answer (spoofed ones) kept the listener shut for 20 s after the
+ * flood ended. Instead the listener's longest-idle half-open connection makes
+ * room for the new one, if it has been idle for HALF_OPEN_IDLE_MS: a real
+ * client answers a SYN-ACK within a round trip, so one that is still
+ * completing its handshake is not cut off (its ACK would meet a reset), and
+ * the listener opens again within HALF_OPEN_IDLE_MS of a flood's end.
+ * (Connections established but not yet accepted also count against the
+ * backlog; those are left alone: that part of the backlog is the program's.)
+ */
+#define HALF_OPEN_IDLE_MS 1000
+
+static void make_room_for_syn(struct tcp_pcb_listen *listener)
+{
+	struct tcp_pcb *oldest = NULL;
+	u32_t oldest_idle = HALF_OPEN_IDLE_MS / TCP_SLOW_INTERVAL;
+	for (struct tcp_pcb *pcb = tcp_active_pcbs; pcb; pcb = pcb->next) {
+		u32_t idle = (u32_t)(tcp_ticks - pcb->tmr);
+		/* (>=: newer connections come first in the list) */
+		if (pcb->state == SYN_RCVD && pcb->listener == listener && (pcb->flags & TF_BACKLOGPEND) &&
+		    idle >= oldest_idle) {
+			oldest = pcb;
+			oldest_idle = idle;
+		}
+	}
+	if (oldest)
+		tcp_abandon(oldest, 0); /* no reset: under a flood it would go to a forged address */
+}
+
+err_t kite_tcp_segment_arrived(struct tcp_pcb *pcb, const struct tcp_hdr *header)
+{
+	if (pcb->state == LISTEN && (TCPH_FLAGS(header) & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN) {
+		struct tcp_pcb_listen *listener = (struct tcp_pcb_listen *)pcb;
+		if (listener->accepts_pending >= listener->backlog)
+			make_room_for_syn(listener);
+	}
+	return ERR_OK;
+}
