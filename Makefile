@@ -20,6 +20,9 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns \
 	-Iinclude -Iarch/x86_64/include -Icore/lib/include -I$(BUILD)/gen -MMD -MP
 KERNEL_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack -T arch/x86_64/kernel.ld
+# lwIP's readers of an IPv6 path MTU get it through net/lwip/hooks.c, which
+# keeps it at 1280 or more.
+KERNEL_LDFLAGS += --wrap=nd6_get_destination_mtu
 
 # musl, from Debian's source package (pinned), built with Kite's system-call
 # glue (libc/musl/syscall_arch.h: system calls are function calls) for the

@@ -1,10 +1,12 @@
 /*
  * Kite's additions to how lwIP takes what arrives from the network, through
- * lwIP's hooks (lwip_hooks.h), so that lwIP's own
+ * lwIP's hooks (lwip_hooks.h) and one link-time wrapper, so that lwIP's own
  * sources stay as Debian ships them. Each one closes a way a sender could
  * hang or shut the stack (tests/net/inject.c sends them all).
  */
+#include "lwip/nd6.h"
 #include "lwip/priv/tcp_priv.h"
+#include "lwip/prot/ip6.h"
 #include "lwip/prot/tcp.h"
 #include "lwip_hooks.h"
 
@@ -48,4 +50,23 @@ err_t kite_tcp_segment_arrived(struct tcp_pcb *pcb, const struct tcp_hdr *header
 			make_room_for_syn(listener);
 	}
 	return ERR_OK;
+}
+
+/*
+ * The path MTU lwIP uses towards an IPv6 destination, never below the IPv6
+ * minimum of 1280 (RFC 8201). lwIP takes the MTU of an ICMPv6 Packet Too Big
+ * as it comes; with one of 48 to 55 bytes its fragmentation (ip6_frag) has no
+ * room for data in a fragment and loops forever, sending empty fragments, so
+ * one forged message and a ping hung the stack. Every reader of the path MTU
+ * (ip6.c, ip6_frag.c, tcp.c) calls this instead of lwIP's function: the
+ * kernel is linked with --wrap=nd6_get_destination_mtu (Makefile). 0 means
+ * no limit (an interface without an MTU) and stays 0.
+ */
+u16_t __real_nd6_get_destination_mtu(const ip6_addr_t *ip6addr, struct netif *netif);
+u16_t __wrap_nd6_get_destination_mtu(const ip6_addr_t *ip6addr, struct netif *netif);
+
+u16_t __wrap_nd6_get_destination_mtu(const ip6_addr_t *ip6addr, struct netif *netif)
+{
+	u16_t mtu = __real_nd6_get_destination_mtu(ip6addr, netif);
+	return mtu && mtu < IP6_MIN_MTU_LENGTH ? IP6_MIN_MTU_LENGTH : mtu;
 }
