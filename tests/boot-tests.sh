@@ -205,3 +205,7 @@ script_case tcp-echo-static-ip tests/net-tcp-test.sh -- --ip=10.0.2.15/24 --gw=1
 script_case http-keepalive tests/http-test.sh 20 50
 script_case http-1000-connections tests/http-test.sh 1000 1
 script_case http-keepalive-intx tests/http-test.sh 20 50 --net-opts vectors=0
+
+# Bad input from the host: malformed frames of every kind and a SYN flood
+# (tests/net/inject.c) at apps/httpserver, which must keep answering.
+script_case net-malformed-input tests/net-malformed-test.sh
