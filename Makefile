@@ -20,6 +20,9 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns \
 	-Iinclude -Iarch/x86_64/include -Icore/lib/include -I$(BUILD)/gen -MMD -MP
 KERNEL_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack -T arch/x86_64/kernel.ld
+# lwIP's readers of an IPv6 path MTU get it through net/lwip/hooks.c, which
+# keeps it at 1280 or more.
+KERNEL_LDFLAGS += --wrap=nd6_get_destination_mtu
 
 # musl, from Debian's source package (pinned), built with Kite's system-call
 # glue (libc/musl/syscall_arch.h: system calls are function calls) for the
@@ -92,7 +95,8 @@ $(LWIP_SRC)/.unpacked: scripts/fetch-source.sh | $(DEPS_STAMP)
 	@bash scripts/fetch-source.sh lwip $(LWIP_DEBIAN_VERSION) $(LWIP_VERSION)
 
 # lwIP's own sources are not held to Kite's warnings.
-$(BUILD)/lwip/%.o: $(LWIP_SRC)/.unpacked net/lwip/include/lwipopts.h net/lwip/include/arch/cc.h net/lwip/include/arch/sys_arch.h
+$(BUILD)/lwip/%.o: $(LWIP_SRC)/.unpacked net/lwip/include/lwipopts.h net/lwip/include/arch/cc.h net/lwip/include/arch/sys_arch.h \
+	net/lwip/include/lwip_hooks.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      lwip/$*.c"
 	@$(CC) $(filter-out -Werror -Wall -Wextra -MMD -MP,$(KERNEL_CFLAGS)) -w $(LWIP_INCLUDES) -c $(LWIP_SRC)/src/$*.c -o $@
@@ -102,6 +106,7 @@ $(BUILD)/lwip/%.o: $(LWIP_SRC)/.unpacked net/lwip/include/lwipopts.h net/lwip/in
 NET_OBJS := $(patsubst %,$(BUILD)/%.o,$(wildcard net/*.c net/lwip/*.c))
 $(BUILD)/net/%.c.o: KERNEL_CFLAGS += $(LWIP_INCLUDES)
 $(NET_OBJS): net/lwip/include/lwipopts.h net/lwip/include/arch/cc.h net/lwip/include/arch/sys_arch.h \
+	net/lwip/include/lwip_hooks.h \
 	| $(LWIP_SRC)/.unpacked
 
 $(MUSL_SRC)/.unpacked: scripts/fetch-source.sh | $(DEPS_STAMP)

@@ -7,7 +7,8 @@
  * interrupt turns itself off and wakes the receive thread, which hands each
  * frame to the stack, posts the buffer again, and turns the interrupt back on
  * only when the ring is empty (virtqueue_enable_cb re-checks, so a frame that
- * arrives meanwhile is not stranded). Transmit: each frame is copied behind a
+ * arrives meanwhile is not stranded). Frames longer than MAX_FRAME are
+ * dropped whole, frames shorter than MIN_FRAME padded with zeros. Transmit: each frame is copied behind a
  * virtio-net header into a buffer of its own; used buffers are reclaimed on
  * the next transmit, so transmit interrupts stay off.
  */
@@ -33,12 +34,15 @@
 #define RX_BUFFERS 128
 #define BUFFER_SIZE 2048	/* a header and a 1514-byte frame fit */
 #define MAX_FRAME 1514
+#define MIN_FRAME 60		/* the shortest Ethernet frame (without its FCS) */
+#define HEADER_NUM_BUFFERS 10	/* where the header says how many buffers a frame fills */
 
 struct virtio_net {
 	struct netdev nd;
 	struct virtio_device *vd;
 	struct virtqueue *rx, *tx;
 	size_t header_size;		/* 12, or 10 on a legacy device without MRG_RXBUF */
+	unsigned rx_pieces_to_drop;	/* buffers still to come of a frame that filled several */
 	struct semaphore rx_ready;
 	struct mutex tx_lock;
 };
@@ -56,6 +60,48 @@ static void rx_interrupt(struct virtqueue *vq)
 	semaphore_up(&n->rx_ready);
 }
 
+/*
+ * One used receive buffer. With mergeable buffers a frame longer than a
+ * buffer fills several, the first one's header saying how many; a frame that
+ * long was never negotiated (no GSO), so it is dropped whole. Its other pieces
+ * have no header and must not be read as frames of their own: a sender could
+ * place what looks like a frame at each buffer boundary of a big one.
+ * A frame shorter than MIN_FRAME (QEMU's socket backends pass on what they
+ * are given; a wire never carries one) is padded with zeros: lwIP's ARP reads
+ * a whole ARP header without looking at the frame's length, and would
+ * otherwise read what the buffer held before.
+ */
+static void receive_buffer(struct virtio_net *n, uint8_t *buf, uint32_t len)
+{
+	if (n->rx_pieces_to_drop) {
+		n->rx_pieces_to_drop--;
+		return;
+	}
+	if (len <= n->header_size || !n->nd.receive) {
+		n->nd.rx_dropped++;
+		return;
+	}
+	if (virtio_has(n->vd, VIRTIO_NET_F_MRG_RXBUF)) {
+		unsigned pieces = buf[HEADER_NUM_BUFFERS] | buf[HEADER_NUM_BUFFERS + 1] << 8;
+		if (pieces > 1) {
+			n->rx_pieces_to_drop = pieces - 1;
+			n->nd.rx_dropped++;
+			return;
+		}
+	}
+	size_t frame_len = len - n->header_size;
+	if (frame_len > MAX_FRAME) {
+		n->nd.rx_dropped++;
+		return;
+	}
+	if (frame_len < MIN_FRAME) {
+		memset(buf + len, 0, MIN_FRAME - frame_len);
+		frame_len = MIN_FRAME;
+	}
+	n->nd.rx_frames++;
+	n->nd.receive(&n->nd, buf + n->header_size, frame_len, n->nd.receive_arg);
+}
+
 static void *rx_thread(void *arg)
 {
 	struct virtio_net *n = arg;
@@ -66,15 +112,7 @@ static void *rx_thread(void *arg)
 			uint32_t len;
 			unsigned posted = 0;
 			while ((buf = virtqueue_get(n->rx, &len))) {
-				/* With mergeable buffers a frame may span several; frames
-				 * of at most 1514 bytes never do, and nothing larger was
-				 * negotiated. */
-				if (len > n->header_size && len - n->header_size <= MAX_FRAME && n->nd.receive) {
-					n->nd.rx_frames++;
-					n->nd.receive(&n->nd, buf + n->header_size, len - n->header_size, n->nd.receive_arg);
-				} else {
-					n->nd.rx_dropped++;
-				}
+				receive_buffer(n, buf, len);
 				if (post_rx_buffer(n, buf) == 0)
 					posted++;
 				else

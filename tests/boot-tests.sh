@@ -211,3 +211,7 @@ script_case http-keepalive-intx tests/http-test.sh 20 50 --net-opts vectors=0
 # a UDP echo, a non-blocking connect, a reset by the peer, a refused connection.
 script_case net-peer-smp1 tests/net-peer-test.sh 1
 script_case net-peer-smp2 tests/net-peer-test.sh 2
+
+# Bad input from the host: malformed frames of every kind and a SYN flood
+# (tests/net/inject.c) at apps/httpserver, which must keep answering.
+script_case net-malformed-input tests/net-malformed-test.sh

@@ -1,6 +1,7 @@
 /*
  * Network devices: what a driver (drivers/virtio_net.c) offers the network
- * stack. Frames are Ethernet frames without the FCS.
+ * stack. Frames are Ethernet frames without the FCS; received ones are 60 to
+ * 1514 bytes long (a driver pads shorter ones with zeros, as on a wire).
  */
 #ifndef KITE_NETDEV_H
 #define KITE_NETDEV_H

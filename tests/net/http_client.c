@@ -5,8 +5,9 @@
  * (status, length, body). (Asking as it opens matters: QEMU's user network
  * stops opening connections to the guest after about 50 idle ones.) It waits for the server to come up
  * (QEMU accepts forwarded connections before the guest listens, and then
- * closes them) for up to 60 s.
- *   http_client PORT CONNS REQUESTS FILE
+ * closes them) for up to 60 s. Then it ends the server (GET /quit), unless
+ * told --keep-server (a test that checks the server again later).
+ *   http_client PORT CONNS REQUESTS FILE [--keep-server]
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -69,8 +70,9 @@ static int exchange(int s, int want_file)
 
 int main(int argc, char **argv)
 {
-	if (argc != 5)
+	if (argc != 5 && !(argc == 6 && !strcmp(argv[5], "--keep-server")))
 		return 2;
+	int keep_server = argc == 6;
 	int port = atoi(argv[1]), conns = atoi(argv[2]), requests = atoi(argv[3]);
 	FILE *f = fopen(argv[4], "rb");
 	if (!f)
@@ -114,7 +116,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < conns; i++)
 		close(fds[i]);
 	/* The server ends when asked. */
-	int s = connect_to(port);
+	int s = keep_server ? -1 : connect_to(port);
 	if (s >= 0) {
 		static const char quit[] = "GET /quit HTTP/1.1\r\n\r\n";
 		char bye[64];

@@ -113,6 +113,9 @@ void kite_unlock_tcpip_core(void);
 #define CHECKSUM_CHECK_UDP 1
 #define CHECKSUM_CHECK_TCP 1
 
+/* Kite's checks on what arrives (net/lwip/hooks.c). */
+#define LWIP_HOOK_FILENAME "lwip_hooks.h"
+
 #define LWIP_STATS 0
 #define LWIP_DEBUG 0
 

@@ -1,0 +1,15 @@
+/*
+ * lwIP's hooks into Kite (LWIP_HOOK_FILENAME in lwipopts.h), included by
+ * lwIP's sources: net/lwip/hooks.c has them.
+ */
+#ifndef KITE_LWIP_HOOKS_H
+#define KITE_LWIP_HOOKS_H
+#include "lwip/tcp.h"
+
+struct tcp_hdr;
+
+/* Every TCP segment that found its PCB (a listener, too), before lwIP acts on it. */
+err_t kite_tcp_segment_arrived(struct tcp_pcb *pcb, const struct tcp_hdr *header);
+#define LWIP_HOOK_TCP_INPACKET_PCB(pcb, header, optlen, opt1len, opt2, p) kite_tcp_segment_arrived(pcb, header)
+
+#endif
