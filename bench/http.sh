@@ -2,8 +2,10 @@
 # bench/http.sh - apps/httpserver, the same binary, in Kite and in a Linux
 # guest under the same QEMU (same CPUs, memory and user-mode network with a
 # port forwarded from the host's 127.0.0.1), driven by wrk from the host.
-# Rounds are interleaved (kite, linux, ...); the script prints the median
-# requests/s and latency of each and the ratio Kite/Linux. See docs/bench.md.
+# Kite runs twice a round: with net channels (the default) and without
+# (--net-channels=off). Rounds are interleaved (kite, kite without channels,
+# linux, ...); the script prints the median requests/s and latency of each
+# and the ratios to Linux. See docs/bench.md.
 set -euo pipefail
 
 PROG=http.sh
@@ -13,7 +15,7 @@ PROG=http.sh
 usage() {
 	cat <<EOF
 usage: bench/http.sh [-n ROUNDS] [--duration S] [--connections N] [--threads N] [--smp N] [--mem SIZE] [--path PATH]
-  -n ROUNDS        rounds, each runs wrk against kite then linux once (default 3)
+  -n ROUNDS        rounds, each runs wrk against kite, kite without net channels, then linux (default 3)
   --duration S     seconds of each wrk run (default 10)
   --connections N  wrk's open connections (default 32)
   --threads N      wrk's threads (default 2)
@@ -103,6 +105,8 @@ SERVER_ARGS="/httpserver --file /srv/index.html"
 guest_args() {
 	case $1 in
 	kite) GUEST_ARGS=(-kernel "$KITE_ELF" -initrd "$KITE_IMAGE" -append "--quiet $SERVER_ARGS") ;;
+	kite-nochannels) GUEST_ARGS=(-kernel "$KITE_ELF" -initrd "$KITE_IMAGE"
+		-append "--quiet --net-channels=off $SERVER_ARGS") ;;
 	linux) GUEST_ARGS=(-kernel "$LINUX_KERNEL" -initrd "$LINUX_INITRD"
 		-append "$LINUX_APPEND panic=-1 -- $SERVER_ARGS") ;;
 	esac
@@ -119,7 +123,7 @@ answers() {
 	) 2>/dev/null
 }
 
-declare -A rps=() latency=()
+declare -A rps=() latency=() errors=()
 
 # run_once GUEST ROUND: boots the guest, waits for the server, runs wrk.
 run_once() {
@@ -146,6 +150,10 @@ run_once() {
 	if grep -qE 'Non-2xx|Socket errors' "$wrk_out"; then
 		note "$guest round $round: errors: $(grep -E 'Non-2xx|Socket errors' "$wrk_out" | tr -s ' ')"
 	fi
+	# Every error wrk counts: connect, read, write, timeout, and non-2xx answers.
+	local e
+	e=$(awk '/Socket errors:/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 } /Non-2xx/ { n += $NF } END { print n + 0 }' "$wrk_out")
+	errors[$guest]=$((${errors[$guest]:-0} + e))
 	# wrk prints latency with a unit: us, ms or s.
 	l=$(awk -v v="$l" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /[0-9]s$/) n *= 1000; printf "%.3f", n }')
 	rps[$guest]+="$r "
@@ -155,18 +163,22 @@ run_once() {
 
 note "q35, tcg, -cpu max, -smp $smp, -m $mem, wrk -t$threads -c$conns -d${duration}s $path, $rounds rounds"
 for ((r = 1; r <= rounds; r++)); do
-	for g in kite linux; do
+	for g in kite kite-nochannels linux; do
 		run_once "$g" "$r"
 	done
 done
 
 k=$(median "${rps[kite]}")
+kn=$(median "${rps[kite-nochannels]}")
 l=$(median "${rps[linux]}")
 kl=$(median "${latency[kite]}")
+knl=$(median "${latency[kite-nochannels]}")
 ll=$(median "${latency[linux]}")
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo
 echo "httpserver, q35, tcg, -smp $smp, -m $mem, QEMU user network, wrk -t$threads -c$conns -d${duration}s $path, $rounds interleaved rounds (medians)"
 echo "  $KITE_DESC vs $(linux_description)"
-printf "  %-22s %12s %12s %12s\n" metric kite linux kite/linux
-printf "  %-22s %12s %12s %12s\n" "requests/s" "$k" "$l" "$(awk -v a="$k" -v b="$l" 'BEGIN { printf "%.2f", a / b }')"
-printf "  %-22s %12s %12s %12s\n" "mean latency (ms)" "$kl" "$ll" "$(awk -v a="$kl" -v b="$ll" 'BEGIN { printf "%.2f", a / b }')"
+printf "  %-22s %12s %14s %12s %12s %14s\n" metric kite "kite-nochan" linux kite/linux "nochan/linux"
+printf "  %-22s %12s %14s %12s %12s %14s\n" "requests/s" "$k" "$kn" "$l" "$(ratio "$k" "$l")" "$(ratio "$kn" "$l")"
+printf "  %-22s %12s %14s %12s %12s %14s\n" "mean latency (ms)" "$kl" "$knl" "$ll" "$(ratio "$kl" "$ll")" "$(ratio "$knl" "$ll")"
+printf "  %-22s %12s %14s %12s\n" "wrk errors, all rounds" "${errors[kite]}" "${errors[kite-nochannels]}" "${errors[linux]}"

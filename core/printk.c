@@ -3,6 +3,7 @@
  * console. No allocation, so it works in a panic and before the heap exists.
  * FIXME: take a console lock (that a panic may break) once other CPUs run.
  */
+#include <kite/heap.h>
 #include <kite/net.h>
 #include <kite/netdev.h>
 #include <kite/printk.h>
@@ -50,12 +51,22 @@ static unsigned input_head, input_tail; /* input_wq.lock */
 static struct wait_queue input_wq = WAIT_QUEUE_INIT(input_wq); /* readers waiting for input */
 static unsigned status_requests;
 
+/* The heap's figures, for the status key (heap_get_stats takes no lock). */
+static void heap_print_stats(void)
+{
+	struct heap_stats st;
+	heap_get_stats(&st);
+	pr_report("heap: %zu KiB in use, spans %zu KiB, large blocks %zu KiB; %zu allocations, %zu frees\n",
+		  st.in_use_bytes / 1024, st.span_bytes / 1024, st.large_bytes / 1024, st.allocs, st.frees);
+}
+
 void console_input(const char *buf, size_t len)
 {
 	unsigned long flags;
 
 	for (size_t i = 0; i < len; i++) {
 		if (buf[i] == CONSOLE_STATUS_KEY) {
+			heap_print_stats();
 			thread_list_print();
 			thread_stacks_print();
 			netdev_list_print();

@@ -29,7 +29,7 @@ void netdev_list_print(void)
 {
 	for (unsigned i = 0; i < nr_netdevs; i++) {
 		struct netdev *nd = netdevs[i];
-		pr_info("%s: rx %lu frames, tx %lu, rx dropped %lu, tx refused (ring full) %lu\n", nd->name,
+		pr_report("%s: rx %lu frames, tx %lu, rx dropped %lu, tx refused (ring full) %lu\n", nd->name,
 			nd->rx_frames, nd->tx_frames, nd->rx_dropped, nd->tx_busy);
 		if (nd->print_state)
 			nd->print_state(nd);

@@ -156,7 +156,7 @@ static int transmit(struct netdev *nd, const void *frame, size_t len)
 
 static void print_queue(const char *name, struct virtqueue *vq)
 {
-	pr_info("  %s: avail %u (kicked at %u), used %u of %u read, %u descriptors free, device wants a kick at %u\n",
+	pr_report("  %s: avail %u (kicked at %u), used %u of %u read, %u descriptors free, device wants a kick at %u\n",
 		name, vq->avail_idx, vq->kicked_at, *(volatile uint16_t *)(vq->used + 2), vq->last_used, vq->nr_free,
 		*(volatile uint16_t *)(vq->used + 4 + 8 * vq->size));
 }

@@ -357,10 +357,10 @@ bool channel_deliver(struct netif *netif, const void *frame, size_t len, struct 
 void channel_print_stats(void)
 {
 	if (!channels_on) {
-		pr_info("net channels: off\n");
+		pr_report("net channels: off\n");
 		return;
 	}
-	pr_info("net channels: %u open; segments queued %lu, unwatched %lu, full rings %lu; processed by waiters %lu, by "
+	pr_report("net channels: %u open; segments queued %lu, unwatched %lu, full rings %lu; processed by waiters %lu, by "
 		"the receive thread %lu, by the sweeper %lu\n",
 		nr_channels, stats.queued, stats.unwatched, stats.overflows, stats.by_waiters, stats.by_receiver,
 		stats.by_sweeper);
@@ -369,7 +369,7 @@ void channel_print_stats(void)
 	spin_lock(&table_lock);
 	for (unsigned b = 0; b < TABLE_BUCKETS && shown < 8; b++)
 		for (struct channel *c = table[b]; c && shown < 8; c = c->next, shown++)
-			pr_info("  channel port %u <- %u: taken %u of %u, %s\n", lwip_ntohs(c->key.local_port),
+			pr_report("  channel port %u <- %u: taken %u of %u, %s\n", lwip_ntohs(c->key.local_port),
 				lwip_ntohs(c->key.remote_port), c->head, c->tail,
 				poll_has_waiters(c->waiters) ? "watched" : "unwatched");
 	spin_unlock(&table_lock);

@@ -24,6 +24,8 @@ void vprintk(enum log_level level, const char *fmt, va_list ap);
 #define pr_warn(...) printk(LOG_WARN, __VA_ARGS__)
 #define pr_info(...) printk(LOG_INFO, __VA_ARGS__)
 #define pr_debug(...) printk(LOG_DEBUG, __VA_ARGS__)
+/* What someone asked to see (the console's status key): shown even with --quiet. */
+#define pr_report(...) printk(LOG_ERR, __VA_ARGS__)
 
 void printk_set_level(enum log_level level);
 

@@ -266,12 +266,14 @@ u32_t sys_arch_mbox_fetch(sys_mbox_t *mbox, void **msg, u32_t timeout_ms)
 
 void lwip_print_state(void)
 {
-	pr_info("lwip: core lock %s; its thread %s, %u messages waiting\n",
+	if (!lock_tcpip_core)
+		return; /* not started */
+	pr_report("lwip: core lock %s; its thread %s, %u messages waiting\n",
 		__atomic_load_n(&lock_tcpip_core->state, __ATOMIC_RELAXED) ? "taken" : "free",
 		!tcpip_asleep ? "awake" : tcpip_sleeps_for_ever ? "asleep for ever" : "asleep",
 		tcpip_mbox ? __atomic_load_n(&tcpip_mbox->count, __ATOMIC_RELAXED) : 0);
 	if (tcpip_asleep && !tcpip_sleeps_for_ever)
-		pr_info("  it wakes in %d ms\n", (int)(s32_t)(tcpip_wakes_at - sys_now()));
+		pr_report("  it wakes in %d ms\n", (int)(s32_t)(tcpip_wakes_at - sys_now()));
 }
 
 u32_t sys_arch_mbox_tryfetch(sys_mbox_t *mbox, void **msg)
