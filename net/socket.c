@@ -24,6 +24,7 @@
 #include <kite/socket.h>
 #include <kite/spinlock.h>
 #include <kite/stat.h>
+#include <kite/sys_signal.h>
 #include <string.h>
 #include "lwip/api.h"
 #include "lwip/ip_addr.h"
@@ -479,11 +480,14 @@ static long stream_send(struct file *f, struct socket *s, const void *buf, size_
 		socket_wait_end(&w);
 	if (done || err == ERR_OK)
 		return (long)done;
-	/* FIXME: SIGPIPE with signals (EPIPE is what MSG_NOSIGNAL gives).
-	 * ERR_CONN: not connected, or no longer (a reset already reported by
-	 * recv); Linux says EPIPE to both. */
-	return err == ERR_WOULDBLOCK ? -EAGAIN :
-	       err == ERR_CLSD || err == ERR_RST || err == ERR_CONN ? -EPIPE : lwip_error(err);
+	/* ERR_CONN: not connected, or no longer (a reset already reported by
+	 * recv); Linux says EPIPE to both, with SIGPIPE unless MSG_NOSIGNAL. */
+	if (err == ERR_CLSD || err == ERR_RST || err == ERR_CONN) {
+		if (!(flags & MSG_NOSIGNAL))
+			signal_raise_self(SIGPIPE);
+		return -EPIPE;
+	}
+	return err == ERR_WOULDBLOCK ? -EAGAIN : lwip_error(err);
 }
 
 static long socket_send(struct file *f, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen)

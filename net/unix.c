@@ -13,6 +13,7 @@
 #include <kite/heap.h>
 #include <kite/pipe.h>
 #include <kite/poll.h>
+#include <kite/sys_signal.h>
 #include <kite/stat.h>
 #include "unix.h"
 
@@ -20,6 +21,7 @@
 #define SOCK_NONBLOCK 04000
 #define SOCK_CLOEXEC 02000000
 #define MSG_DONTWAIT 0x40
+#define MSG_NOSIGNAL 0x4000
 #define SHUT_RD 0
 #define SHUT_WR 1
 #define SHUT_RDWR 2
@@ -92,9 +94,11 @@ long unix_recv(struct file *f, void *buf, size_t len, int flags)
 long unix_send(struct file *f, const void *buf, size_t len, int flags)
 {
 	struct unix_end *u = f->priv;
-	if (u->out_closed)
-		return -EPIPE;
-	return pipe_write_data(u->out, buf, len, (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT));
+	long n = u->out_closed ? -EPIPE :
+		 pipe_write_data(u->out, buf, len, (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT));
+	if (n == -EPIPE && !(flags & MSG_NOSIGNAL))
+		signal_raise_self(SIGPIPE);
+	return n;
 }
 
 long unix_shutdown(struct file *f, int how)

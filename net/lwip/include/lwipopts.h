@@ -59,7 +59,7 @@ void kite_unlock_tcpip_core(void);
 #define DHCP_DOES_ARP_CHECK 0
 #define LWIP_AUTOIP 0
 #define LWIP_IGMP 1
-#define LWIP_DNS 0
+#define LWIP_DNS 1	/* only for DHCP's name server (resolv.c); musl resolves */
 #define LWIP_IPV6_AUTOCONFIG 1
 #define LWIP_IPV6_DHCP6 0
 #define LWIP_NETIF_LOOPBACK 1
