@@ -142,4 +142,5 @@ void net_print_state(void)
 {
 	lwip_print_state();
 	channel_print_stats();
+	socket_print_state();
 }

@@ -14,6 +14,9 @@ struct netif *net_attach(struct netdev *nd);
 void resolv_conf_at_start(void);
 void resolv_conf_after_dhcp(void);
 
+/* Socket counters (socket.c), for the status key. */
+void socket_print_state(void);
+
 /* lwIP's thread and core lock (lwip/sys_arch.c), for the status key. */
 void lwip_print_state(void);
 
