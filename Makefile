@@ -213,6 +213,7 @@ $(BUILD)/tests/test_cpio: fs/cpio.c core/lib/format.c
 $(BUILD)/tests/test_random: core/chacha20.c
 $(BUILD)/tests/test_vfs: fs/vnode.c fs/namei.c fs/ramfs.c core/tests/host_kernel.c
 $(BUILD)/tests/test_elf: loader/elf.c core/lib/format.c
+$(BUILD)/tests/test_tcp_checksum: drivers/tcp_checksum.c
 vpath test_%.c $(sort $(dir $(UNIT_TEST_SRCS)))
 $(BUILD)/tests/%: %.c $(UNIT_LIB) tests/unit.h | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
