@@ -79,6 +79,7 @@ struct socket {
 	bool listening;
 	int rcvbuf, sndbuf;		/* what the program set, for getsockopt */
 	int linger_on, linger_seconds;
+	bool connect_in_progress;	/* a non-blocking connect said EINPROGRESS */
 	int channel_state;		/* enum channel_state */
 	struct channel *channel;	/* set once, when channel_state is CHANNEL_SETTLED */
 };
@@ -764,6 +765,11 @@ long sys_connect(int fd, const void *addr, uint32_t len)
 		err_t e = netconn_connect(s->conn, &ip, port);
 		if (s->type == SOCK_STREAM && (e == ERR_OK || e == ERR_INPROGRESS))
 			want_channel(s);
+		/* Linux: the first connect to find done what EINPROGRESS began
+		 * says 0; only the ones after it EISCONN. */
+		if (e == ERR_ISCONN && s->connect_in_progress)
+			e = ERR_OK;
+		s->connect_in_progress = e == ERR_INPROGRESS || e == ERR_ALREADY;
 		err = e == ERR_INPROGRESS ? -EINPROGRESS : e == ERR_ALREADY ? -EALREADY :
 		      e == ERR_ISCONN ? -EISCONN : e == ERR_RST || e == ERR_ABRT ? -ECONNREFUSED : lwip_error(e);
 	}
