@@ -86,7 +86,8 @@ long unix_recv(struct file *f, void *buf, size_t len, int flags)
 	struct unix_end *u = f->priv;
 	if (u->in_closed)
 		return 0;
-	return pipe_read_data(u->in, buf, len, (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT));
+	bool nonblock = (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT);
+	return pipe_read_data(u->in, buf, len, nonblock ? 0 : DEADLINE_NONE, false);
 }
 
 long unix_send(struct file *f, const void *buf, size_t len, int flags)
@@ -94,7 +95,8 @@ long unix_send(struct file *f, const void *buf, size_t len, int flags)
 	struct unix_end *u = f->priv;
 	if (u->out_closed)
 		return -EPIPE;
-	return pipe_write_data(u->out, buf, len, (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT));
+	bool nonblock = (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT);
+	return pipe_write_data(u->out, buf, len, nonblock ? 0 : DEADLINE_NONE);
 }
 
 long unix_shutdown(struct file *f, int how)
