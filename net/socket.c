@@ -428,11 +428,8 @@ static long datagram_recv(struct file *f, struct socket *s, void *buf, size_t le
 
 static long socket_recv(struct file *f, void *buf, size_t len, int flags, void *addr, uint32_t *addrlen)
 {
-	if (unix_is(f)) {
-		if (addrlen)
-			*addrlen = 0; /* an unnamed peer */
-		return unix_recv(f, buf, len, flags);
-	}
+	if (unix_is(f))
+		return unix_recvfrom(f, buf, len, flags, addr, addrlen);
 	struct socket *s = f->priv;
 	if (s->type == SOCK_STREAM) {
 		long n = stream_recv(f, s, buf, len, flags);
@@ -490,7 +487,7 @@ static long stream_send(struct file *f, struct socket *s, const void *buf, size_
 static long socket_send(struct file *f, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen)
 {
 	if (unix_is(f))
-		return addr ? -EISCONN : unix_send(f, buf, len, flags);
+		return unix_sendto(f, buf, len, flags, addr, addrlen);
 	struct socket *s = f->priv;
 	if (s->type == SOCK_STREAM)
 		return stream_send(f, s, buf, len, flags);
@@ -598,27 +595,20 @@ static const struct file_ops socket_ops = {
 };
 
 /* The socket behind fd: referenced file, or NULL with *err set. An AF_UNIX
- * pair's end counts where unix_ok (the calls net/unix.c serves). */
-static struct file *any_socket_file(int fd, long *err, bool unix_ok)
+ * socket's file is one too: the calls hand it to net/unix.c. */
+static struct file *socket_file(int fd, long *err)
 {
 	struct file *f = fd_get(fd);
 	if (!f) {
 		*err = -EBADF;
 		return NULL;
 	}
-	if (f->ops != &socket_ops) {
-		*err = unix_is(f) ? -EOPNOTSUPP : -ENOTSOCK;
-		if (unix_is(f) && unix_ok)
-			return f;
+	if (f->ops != &socket_ops && !unix_is(f)) {
+		*err = -ENOTSOCK;
 		file_put(f);
 		return NULL;
 	}
 	return f;
-}
-
-static struct file *socket_file(int fd, long *err)
-{
-	return any_socket_file(fd, err, false);
 }
 
 /* A file and descriptor for a new socket on conn (`accepted`: a connection). */
@@ -656,6 +646,8 @@ long sys_socket(int domain, int type, int protocol)
 	int kind = type & SOCK_TYPE_MASK, flags = type & ~SOCK_TYPE_MASK;
 	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return -EINVAL;
+	if (domain == AF_UNIX)
+		return unix_socket(type, protocol);
 	if (domain != AF_INET && domain != AF_INET6)
 		return -EAFNOSUPPORT;
 	net_start();
@@ -687,6 +679,11 @@ long sys_bind(int fd, const void *addr, uint32_t len)
 	struct file *f = socket_file(fd, &err);
 	if (!f)
 		return err;
+	if (unix_is(f)) {
+		err = unix_bind(f, addr, len);
+		file_put(f);
+		return err;
+	}
 	struct socket *s = f->priv;
 	ip_addr_t ip;
 	uint16_t port;
@@ -703,6 +700,11 @@ long sys_listen(int fd, int backlog)
 	struct file *f = socket_file(fd, &err);
 	if (!f)
 		return err;
+	if (unix_is(f)) {
+		err = unix_listen(f, backlog);
+		file_put(f);
+		return err;
+	}
 	struct socket *s = f->priv;
 	if (s->type != SOCK_STREAM) {
 		file_put(f);
@@ -723,6 +725,11 @@ long sys_accept4(int fd, void *addr, uint32_t *len, int flags)
 	struct file *f = socket_file(fd, &err);
 	if (!f)
 		return err;
+	if (unix_is(f)) {
+		err = unix_accept(f, addr, len, flags);
+		file_put(f);
+		return err;
+	}
 	struct socket *s = f->priv;
 	struct netconn *conn;
 	set_blocking(s, f->flags & O_NONBLOCK);
@@ -756,6 +763,11 @@ long sys_connect(int fd, const void *addr, uint32_t len)
 	struct file *f = socket_file(fd, &err);
 	if (!f)
 		return err;
+	if (unix_is(f)) {
+		err = unix_connect(f, addr, len);
+		file_put(f);
+		return err;
+	}
 	struct socket *s = f->priv;
 	ip_addr_t ip;
 	uint16_t port;
@@ -789,7 +801,7 @@ long sys_socketpair(int domain, int type, int protocol, int sv[2])
 long sys_sendto(int fd, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen)
 {
 	long err;
-	struct file *f = any_socket_file(fd, &err, true);
+	struct file *f = socket_file(fd, &err);
 	if (!f)
 		return err;
 	err = socket_send(f, buf, len, flags, addr, addrlen);
@@ -800,7 +812,7 @@ long sys_sendto(int fd, const void *buf, size_t len, int flags, const void *addr
 long sys_recvfrom(int fd, void *buf, size_t len, int flags, void *addr, uint32_t *addrlen)
 {
 	long err;
-	struct file *f = any_socket_file(fd, &err, true);
+	struct file *f = socket_file(fd, &err);
 	if (!f)
 		return err;
 	err = socket_recv(f, buf, len, flags, addr, addrlen);
@@ -846,10 +858,10 @@ static long stream_pieces(struct file *f, struct msghdr *msg, int flags, bool se
 long sys_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	long err;
-	struct file *f = any_socket_file(fd, &err, true);
+	struct file *f = socket_file(fd, &err);
 	if (!f)
 		return err;
-	bool datagram = !unix_is(f) && ((struct socket *)f->priv)->type == SOCK_DGRAM;
+	bool datagram = unix_is(f) ? unix_is_datagram(f) : ((struct socket *)f->priv)->type == SOCK_DGRAM;
 	long total = 0;
 	if (datagram) {
 		/* One datagram: the pieces gathered first. */
@@ -875,10 +887,10 @@ long sys_sendmsg(int fd, const struct msghdr *msg, int flags)
 long sys_recvmsg(int fd, struct msghdr *msg, int flags)
 {
 	long err;
-	struct file *f = any_socket_file(fd, &err, true);
+	struct file *f = socket_file(fd, &err);
 	if (!f)
 		return err;
-	bool datagram = !unix_is(f) && ((struct socket *)f->priv)->type == SOCK_DGRAM;
+	bool datagram = unix_is(f) ? unix_is_datagram(f) : ((struct socket *)f->priv)->type == SOCK_DGRAM;
 	long total = 0;
 	msg->flags = 0;
 	msg->controllen = 0;
@@ -897,7 +909,7 @@ long sys_recvmsg(int fd, struct msghdr *msg, int flags)
 long sys_shutdown(int fd, int how)
 {
 	long err;
-	struct file *f = any_socket_file(fd, &err, true);
+	struct file *f = socket_file(fd, &err);
 	if (!f)
 		return err;
 	if (unix_is(f)) {
@@ -924,6 +936,11 @@ static long get_name(int fd, void *addr, uint32_t *len, bool local)
 	struct file *f = socket_file(fd, &err);
 	if (!f)
 		return err;
+	if (unix_is(f)) {
+		err = unix_getname(f, addr, len, !local);
+		file_put(f);
+		return err;
+	}
 	struct socket *s = f->priv;
 	ip_addr_t ip;
 	uint16_t port;
@@ -965,6 +982,11 @@ long sys_setsockopt(int fd, int level, int name, const void *value, uint32_t len
 	struct file *f = socket_file(fd, &err);
 	if (!f)
 		return err;
+	if (unix_is(f)) {
+		err = unix_setsockopt(f, level, name, value, len);
+		file_put(f);
+		return err;
+	}
 	struct socket *s = f->priv;
 	int v = value && len >= sizeof(int) ? *(const int *)value : 0;
 	err = 0;
@@ -1027,17 +1049,11 @@ long sys_setsockopt(int fd, int level, int name, const void *value, uint32_t len
 long sys_getsockopt(int fd, int level, int name, void *value, uint32_t *len)
 {
 	long err;
-	struct file *f = any_socket_file(fd, &err, true);
+	struct file *f = socket_file(fd, &err);
 	if (!f)
 		return err;
 	if (unix_is(f)) {
-		/* A socket pair's end: a connected stream without errors. */
-		err = level != SOL_SOCKET || (name != SO_TYPE && name != SO_ERROR) ? -ENOPROTOOPT :
-		      !value || !len || *len < sizeof(int) ? -EINVAL : 0;
-		if (!err) {
-			*(int *)value = name == SO_TYPE ? SOCK_STREAM : 0;
-			*len = sizeof(int);
-		}
+		err = unix_getsockopt(f, level, name, value, len);
 		file_put(f);
 		return err;
 	}
