@@ -861,6 +861,10 @@ long sys_sendmsg(int fd, const struct msghdr *msg, int flags)
 	struct file *f = socket_file(fd, &err);
 	if (!f)
 		return err;
+	if (unix_is(f) && msg->controllen) {
+		file_put(f);
+		return unix_control_unsupported();
+	}
 	bool datagram = unix_is(f) ? unix_is_datagram(f) : ((struct socket *)f->priv)->type == SOCK_DGRAM;
 	long total = 0;
 	if (datagram) {

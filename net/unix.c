@@ -10,7 +10,8 @@
  * before it has a file.
  *
  * Not there: passing descriptors or credentials (SCM_RIGHTS,
- * SCM_CREDENTIALS: control messages are ignored), SOCK_SEQPACKET.
+ * SCM_CREDENTIALS: sendmsg with control messages fails, rather than lose
+ * the descriptors quietly), SOCK_SEQPACKET.
  */
 #include <kite/clock.h>
 #include <kite/errno.h>
@@ -18,6 +19,7 @@
 #include <kite/fs_calls.h>
 #include <kite/heap.h>
 #include <kite/poll.h>
+#include <kite/printk.h>
 #include <kite/stat.h>
 #include <kite/sys_process.h>
 #include <string.h>
@@ -322,6 +324,14 @@ long unix_recvfrom(struct file *f, void *buf, size_t len, int flags, void *addr,
 		unix_names_copy_out(&peer, addr, addrlen, true);
 	}
 	return n;
+}
+
+long unix_control_unsupported(void)
+{
+	static bool told;
+	if (!__atomic_exchange_n(&told, true, __ATOMIC_RELAXED))
+		pr_warn("kite: AF_UNIX: control messages (SCM_RIGHTS, SCM_CREDENTIALS) are not supported\n");
+	return -EOPNOTSUPP;
 }
 
 long unix_shutdown(struct file *f, int how)

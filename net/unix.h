@@ -21,6 +21,8 @@ long unix_getname(struct file *f, void *addr, uint32_t *len, bool peer);
 long unix_sendto(struct file *f, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen);
 long unix_recvfrom(struct file *f, void *buf, size_t len, int flags, void *addr, uint32_t *addrlen);
 long unix_shutdown(struct file *f, int how);
+/* sendmsg with control messages: EOPNOTSUPP (said once on the console). */
+long unix_control_unsupported(void);
 long unix_setsockopt(struct file *f, int level, int name, const void *value, uint32_t len);
 long unix_getsockopt(struct file *f, int level, int name, void *value, uint32_t *len);
 
