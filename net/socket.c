@@ -592,6 +592,7 @@ static const struct file_ops socket_ops = {
 	.poll = socket_poll,
 	.ioctl = socket_ioctl,
 	.release = socket_release,
+	.fstat_type = S_IFSOCK,
 };
 
 /* The socket behind fd: referenced file, or NULL with *err set. An AF_UNIX

@@ -166,6 +166,7 @@ static const struct file_ops unix_ops = {
 	.poll = unix_poll,
 	.ioctl = unix_ioctl,
 	.release = unix_release,
+	.fstat_type = S_IFSOCK,
 };
 
 bool unix_is(const struct file *f)

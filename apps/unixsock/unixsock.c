@@ -461,6 +461,8 @@ static void errors_and_files(void)
 	check(stat(a.sun_path, &st) == 0, "stat");
 	printf("stat: %s, permissions %o\n", S_ISSOCK(st.st_mode) ? "S_IFSOCK" : "?", st.st_mode & 0777);
 	printf("open the socket file: %s\n", outcome(open(a.sun_path, O_RDWR)));
+	check(fstat(s, &st) == 0, "fstat");
+	printf("fstat of the socket: %s, permissions %o\n", S_ISSOCK(st.st_mode) ? "S_IFSOCK" : "?", st.st_mode & 0777);
 	int t = socket(AF_UNIX, SOCK_STREAM, 0);
 	printf("bind to a name in use: %s\n", outcome(bind(t, (struct sockaddr *)&a, len)));
 	printf("connect to a bound socket that does not listen: %s\n", outcome(connect(t, (struct sockaddr *)&a, len)));
