@@ -207,11 +207,11 @@ static int socket_kind(int type)
 
 long unix_socket(int type, int protocol)
 {
+	if (protocol && protocol != AF_UNIX)
+		return -EPROTONOSUPPORT;
 	int kind = socket_kind(type);
 	if (kind < 0)
 		return kind;
-	if (protocol && protocol != AF_UNIX)
-		return -EPROTONOSUPPORT;
 	struct unix_sock *u = unix_sock_new(kind);
 	return u ? unix_install(u, type) : -ENOMEM;
 }
@@ -220,16 +220,16 @@ long unix_socketpair(int type, int sv[2])
 {
 	int kind = socket_kind(type);
 	if (kind < 0)
-		return kind == -ESOCKTNOSUPPORT ? -EOPNOTSUPP : kind;
+		return kind;
 	struct unix_sock *a = unix_sock_new(kind), *b = unix_sock_new(kind);
 	int err = a && b ? 0 : -ENOMEM;
 	if (!err && kind == SOCK_STREAM) {
 		err = unix_stream_join(a, b);
 		if (!err)
 			a->state = b->state = UNIX_CONNECTED;
-	}
-	else if (!err)
+	} else if (!err) {
 		unix_dgram_pair(a, b);
+	}
 	if (err) {
 		kfree(a);
 		kfree(b);
@@ -303,6 +303,8 @@ long unix_getname(struct file *f, void *addr, uint32_t *len, bool peer)
 long unix_sendto(struct file *f, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen)
 {
 	struct unix_sock *u = sock_of(f);
+	if (!addrlen)
+		addr = NULL; /* as Linux: a name of no length is none */
 	if (u->type == SOCK_DGRAM)
 		return unix_dgram_send(f, u, buf, len, flags, addr, addrlen);
 	if (addr)

@@ -391,6 +391,20 @@ static void epoll_server(void)
 
 /* --- the listener's readiness, non-blocking accept and connect ------------- */
 
+static void *connect_blocking(void *arg)
+{
+	return (void *)(intptr_t)connect_to((const char *)arg, SOCK_STREAM);
+}
+
+static void *send_in_two(void *arg)
+{
+	int s = *(int *)arg;
+	send(s, "first-", 6, 0);
+	usleep(50000);
+	send(s, "second", 6, 0);
+	return NULL;
+}
+
 static void nonblocking(void)
 {
 	int l = listening_socket("nb.sock", 1);
@@ -438,6 +452,29 @@ static void nonblocking(void)
 	close(s);
 	close(s2);
 	close(s3);
+	/* A blocking connect to a full backlog waits for an accept. */
+	l = listening_socket("full.sock", 0);
+	int f0 = connect_to("full.sock", SOCK_STREAM);
+	pthread_t waiting;
+	pthread_create(&waiting, NULL, connect_blocking, "full.sock");
+	usleep(50000);
+	int a0 = accept(l, NULL, NULL);
+	void *f1;
+	pthread_join(waiting, &f1);
+	int a1 = accept(l, NULL, NULL);
+	printf("backlog 0: a blocking connect waits for an accept: %s, accepted %s\n",
+	       (int)(intptr_t)f1 >= 0 ? "connected" : "?", a0 >= 0 && a1 >= 0 ? "both" : "?");
+	/* MSG_WAITALL waits for all of it. */
+	pthread_t two;
+	pthread_create(&two, NULL, send_in_two, &f0);
+	char all[13] = "";
+	printf("recv with MSG_WAITALL: %d bytes, %s\n", (int)recv(a0, all, 12, MSG_WAITALL), all);
+	pthread_join(two, NULL);
+	close(f0);
+	close((int)(intptr_t)f1);
+	close(a0);
+	close(a1);
+	close(l);
 	/* The listener's own SO_RCVTIMEO bounds accept; a connection's its recv. */
 	l = listening_socket("timeo.sock", 4);
 	struct timeval tv = { 0, 50000 };
@@ -802,8 +839,8 @@ static void shutdown_and_eof(void)
 
 static void cleanup(void)
 {
-	const char *names[] = { "stream.sock", "epoll.sock", "nb.sock", "timeo.sock", "file.sock", "a.sock", "s.sock",
-				"shut.sock" };
+	const char *names[] = { "stream.sock", "epoll.sock", "nb.sock", "full.sock", "timeo.sock", "file.sock",
+				"a.sock", "s.sock", "shut.sock" };
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char path[128];
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
