@@ -53,7 +53,7 @@ KERNEL_LIBS := --whole-archive $(MUSL_KERNEL_LIB) --no-whole-archive $(shell $(C
 LWIP_VERSION := 2.1.3
 LWIP_DEBIAN_VERSION := 2.1.3+dfsg1-2
 LWIP_SRC := $(BUILD)/src/lwip-$(LWIP_VERSION)
-LWIP_SOURCES := $(addprefix core/,init.c def.c inet_chksum.c ip.c mem.c memp.c netif.c pbuf.c raw.c stats.c \
+LWIP_SOURCES := $(addprefix core/,init.c def.c dns.c inet_chksum.c ip.c mem.c memp.c netif.c pbuf.c raw.c stats.c \
 	sys.c tcp.c tcp_in.c tcp_out.c timeouts.c udp.c) \
 	$(addprefix core/ipv4/,dhcp.c etharp.c icmp.c igmp.c ip4_frag.c ip4.c ip4_addr.c) \
 	$(addprefix core/ipv6/,ethip6.c icmp6.c inet6.c ip6.c ip6_addr.c ip6_frag.c mld6.c nd6.c) \
@@ -213,6 +213,7 @@ $(BUILD)/tests/test_cpio: fs/cpio.c core/lib/format.c
 $(BUILD)/tests/test_random: core/chacha20.c
 $(BUILD)/tests/test_vfs: fs/vnode.c fs/namei.c fs/ramfs.c core/tests/host_kernel.c
 $(BUILD)/tests/test_elf: loader/elf.c core/lib/format.c
+$(BUILD)/tests/test_tcp_checksum: drivers/tcp_checksum.c
 vpath test_%.c $(sort $(dir $(UNIT_TEST_SRCS)))
 $(BUILD)/tests/%: %.c $(UNIT_LIB) tests/unit.h | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)

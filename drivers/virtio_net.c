@@ -12,6 +12,7 @@
  * virtio-net header into a buffer of its own; used buffers are reclaimed on
  * the next transmit, so transmit interrupts stay off.
  */
+#include <kite/cmdline.h>
 #include <kite/errno.h>
 #include <kite/format.h>
 #include <kite/heap.h>
@@ -23,8 +24,11 @@
 #include <kite/sync.h>
 #include <kite/thread.h>
 #include <kite/virtio.h>
+#include "tcp_checksum.h"
 #include <string.h>
 
+#define VIRTIO_NET_F_CSUM 0
+#define VIRTIO_NET_HDR_F_NEEDS_CSUM 1
 #define VIRTIO_NET_F_MAC 5
 #define VIRTIO_NET_F_MRG_RXBUF 15
 #define VIRTIO_NET_F_STATUS 16
@@ -125,6 +129,16 @@ static void *rx_thread(void *arg)
 	return NULL;
 }
 
+static bool no_offloads;
+
+static int set_no_offloads(const char *value)
+{
+	(void)value;
+	no_offloads = true;
+	return 0;
+}
+KOPT_FLAG("net-no-offloads", set_no_offloads, "compute every checksum in software, even where the device could");
+
 static int transmit(struct netdev *nd, const void *frame, size_t len)
 {
 	struct virtio_net *n = nd->driver;
@@ -139,8 +153,17 @@ static int transmit(struct netdev *nd, const void *frame, size_t len)
 		mutex_unlock(&n->tx_lock);
 		return -ENOMEM;
 	}
-	memset(buf, 0, n->header_size); /* no offloads: flags 0, GSO none */
+	memset(buf, 0, n->header_size); /* flags 0, GSO none */
 	memcpy(buf + n->header_size, frame, len);
+	uint16_t csum_start, csum_offset;
+	if ((nd->offloads & NETDEV_TX_TCP_CSUM) &&
+	    tcp_checksum_partial(buf + n->header_size, len, &csum_start, &csum_offset)) {
+		/* The device adds the rest from csum_start on (little-endian
+		 * fields, as the CPU's). */
+		buf[0] = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		memcpy(buf + 6, &csum_start, 2);
+		memcpy(buf + 8, &csum_offset, 2);
+	}
 	struct virtq_buf b = { .phys = virt_to_phys(buf), .len = (uint32_t)(n->header_size + len) };
 	int err = virtqueue_add(n->tx, &b, 1, 0, buf);
 	if (err) {
@@ -190,7 +213,7 @@ static int probe(struct pci_device *pci, unsigned index)
 		return -ENODEV;
 	}
 	uint64_t wanted = 1ULL << VIRTIO_NET_F_MAC | 1ULL << VIRTIO_NET_F_STATUS | 1ULL << VIRTIO_NET_F_MRG_RXBUF |
-			  1ULL << VIRTIO_F_RING_EVENT_IDX;
+			  1ULL << VIRTIO_F_RING_EVENT_IDX | 1ULL << VIRTIO_NET_F_CSUM;
 	if (virtio_negotiate(n->vd, wanted)) {
 		pr_warn("kite: %s: the device refused the features\n", n->nd.name);
 		return -EIO;
@@ -216,6 +239,8 @@ static int probe(struct pci_device *pci, unsigned index)
 		for (unsigned i = 0; i < 6; i++)
 			n->nd.mac[i] = n->vd->ops->config_read8(n->vd, i);
 	n->nd.mtu = 1500;
+	if (virtio_has(n->vd, VIRTIO_NET_F_CSUM) && !no_offloads)
+		n->nd.offloads |= NETDEV_TX_TCP_CSUM;
 	n->nd.transmit = transmit;
 	n->nd.link_up = link_up;
 	n->nd.print_state = print_state;
@@ -226,11 +251,12 @@ static int probe(struct pci_device *pci, unsigned index)
 	virtio_driver_ok(n->vd);
 	virtqueue_kick(n->rx);
 	netdev_register(&n->nd);
-	pr_info("kite: %s: virtio-net%s, MAC %02x:%02x:%02x:%02x:%02x:%02x, link %s%s%s\n", n->nd.name,
+	pr_info("kite: %s: virtio-net%s, MAC %02x:%02x:%02x:%02x:%02x:%02x, link %s%s%s%s\n", n->nd.name,
 		n->vd->legacy ? " (legacy)" : "", n->nd.mac[0], n->nd.mac[1], n->nd.mac[2], n->nd.mac[3], n->nd.mac[4],
 		n->nd.mac[5], link_up(&n->nd) ? "up" : "down",
 		virtio_has(n->vd, VIRTIO_F_RING_EVENT_IDX) ? ", event index" : "",
-		virtio_has(n->vd, VIRTIO_NET_F_MRG_RXBUF) ? ", mergeable buffers" : "");
+		virtio_has(n->vd, VIRTIO_NET_F_MRG_RXBUF) ? ", mergeable buffers" : "",
+		(n->nd.offloads & NETDEV_TX_TCP_CSUM) ? ", TCP checksum offload" : "");
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <kite/panic.h>
 #include <kite/printk.h>
 #include <kite/ramfs.h>
+#include <kite/sys_signal.h>
 #include <kite/thread.h>
 #include <string.h>
 
@@ -331,7 +332,11 @@ static void pipes(void)
 	check_eq(sys_fstat(p[0], &st), 0);
 	check(S_ISFIFO(st.st_mode));
 	sys_close(p[0]);
+	/* With SIGPIPE ignored, as a program that wants EPIPE does. */
+	struct k_sigaction ignore = { .handler = (void *)1 /* SIG_IGN */ }, old;
+	check_eq(sys_rt_sigaction(SIGPIPE, &ignore, &old, 8), 0);
 	check_eq(sys_write(p[1], "x", 1), -EPIPE);
+	check_eq(sys_rt_sigaction(SIGPIPE, &old, NULL, 8), 0);
 	sys_close(p[1]);
 	pr_info("selftest: files: 16 MiB through a pipe between two threads, verified\n");
 }

@@ -15,6 +15,7 @@
 #include <kite/heap.h>
 #include <kite/pipe.h>
 #include <kite/poll.h>
+#include <kite/sys_signal.h>
 #include <kite/wait.h>
 #include <string.h>
 
@@ -72,7 +73,7 @@ ssize_t pipe_write_data(struct pipe *p, const void *in, size_t len, uint64_t dea
 	while (done < len) {
 		if (!p->readers) {
 			spin_unlock_irqrestore(&p->wq.lock, flags);
-			return done ? (ssize_t)done : -EPIPE; /* FIXME: SIGPIPE with signals */
+			return done ? (ssize_t)done : -EPIPE; /* the caller raises SIGPIPE */
 		}
 		size_t room = PIPE_SIZE - p->count;
 		/* Small writes go in whole or wait, so they never interleave. */
@@ -102,7 +103,10 @@ static ssize_t pipe_read(struct file *f, void *out, size_t len, uint64_t *pos __
 
 static ssize_t pipe_write(struct file *f, const void *in, size_t len, uint64_t *pos __unused)
 {
-	return pipe_write_data(f->priv, in, len, f->flags & O_NONBLOCK ? 0 : DEADLINE_NONE);
+	ssize_t n = pipe_write_data(f->priv, in, len, f->flags & O_NONBLOCK ? 0 : DEADLINE_NONE);
+	if (n == -EPIPE)
+		signal_raise_self(SIGPIPE);
+	return n;
 }
 
 bool pipe_shut(struct pipe *p, bool reader)

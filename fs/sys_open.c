@@ -92,6 +92,22 @@ static int open_create(struct vnode *base, const char *path, int flags, unsigned
 	return err;
 }
 
+int vfs_write_file(const char *path, const void *data, size_t len, bool replace)
+{
+	struct vnode *vn;
+	int err = open_create(NULL, path, replace ? 0 : O_EXCL, 0644, &vn);
+	if (err)
+		return err;
+	if (!S_ISREG(vn->mode) || !vn->ops->write || !vn->ops->truncate) {
+		vnode_put(vn);
+		return -EINVAL;
+	}
+	err = vn->ops->truncate(vn, 0);
+	ssize_t n = err ? err : vn->ops->write(vn, data, len, 0);
+	vnode_put(vn);
+	return n < 0 ? (int)n : (size_t)n == len ? 0 : -ENOSPC;
+}
+
 long sys_openat(int dirfd, const char *path, int flags, unsigned mode)
 {
 	struct vnode *base, *vn = NULL;

@@ -121,6 +121,11 @@ static long send(int sig, bool to_self, int code)
 	return 0;
 }
 
+void signal_raise_self(int sig)
+{
+	send(sig, true, SI_USER);
+}
+
 long sys_rt_sigaction(int sig, const struct k_sigaction *act, struct k_sigaction *old, size_t setsize)
 {
 	if (setsize != sizeof(uint64_t) || !valid(sig) || (act && (BIT(sig) & UNBLOCKABLE)))

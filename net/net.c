@@ -72,6 +72,7 @@ static void status_changed(struct netif *netif)
 		char ip[16];
 		ip4addr_ntoa_r(netif_ip4_addr(netif), ip, sizeof(ip));
 		pr_info("kite: %s: %s\n", ((struct netdev *)netif->state)->name, ip);
+		resolv_conf_after_dhcp();
 		semaphore_up(&addressed);
 	}
 }
@@ -92,6 +93,7 @@ void net_start(void)
 		mutex_unlock(&start_lock);
 		return;
 	}
+	resolv_conf_at_start();
 	semaphore_init(&addressed, 0);
 	semaphore_init(&tcpip_ready, 0);
 	tcpip_init(tcpip_started, NULL);
@@ -140,4 +142,5 @@ void net_print_state(void)
 {
 	lwip_print_state();
 	channel_print_stats();
+	socket_print_state();
 }

@@ -9,6 +9,14 @@ struct netif;
 /* An lwIP interface on the device, up, its link as the device says. */
 struct netif *net_attach(struct netdev *nd);
 
+/* /etc/resolv.conf (resolv.c): from --dns at the start, or from DHCP's
+ * offer once the first interface has an address. */
+void resolv_conf_at_start(void);
+void resolv_conf_after_dhcp(void);
+
+/* Socket counters (socket.c), for the status key. */
+void socket_print_state(void);
+
 /* lwIP's thread and core lock (lwip/sys_arch.c), for the status key. */
 void lwip_print_state(void);
 

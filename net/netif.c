@@ -63,6 +63,8 @@ static err_t netif_setup(struct netif *netif)
 	netif->output = etharp_output;
 	netif->output_ip6 = ethip6_output;
 	netif->linkoutput = linkoutput;
+	if (nd->offloads & NETDEV_TX_TCP_CSUM)
+		NETIF_SET_CHECKSUM_CTRL(netif, NETIF_CHECKSUM_ENABLE_ALL & ~NETIF_CHECKSUM_GEN_TCP);
 	return ERR_OK;
 }
 

@@ -21,15 +21,18 @@
 #include <kite/heap.h>
 #include <kite/net.h>
 #include <kite/poll.h>
+#include <kite/printk.h>
 #include <kite/socket.h>
 #include <kite/spinlock.h>
 #include <kite/stat.h>
+#include <kite/sys_signal.h>
 #include <string.h>
 #include "lwip/api.h"
 #include "lwip/ip_addr.h"
 #include "lwip/tcp.h"
 #include "lwip/tcpip.h"
 #include "channel.h"
+#include "net.h"
 #include "unix.h"
 
 #define AF_UNIX 1
@@ -146,6 +149,39 @@ static void socket_wait_begin(struct socket *s, struct socket_wait *w)
 static void socket_wait_end(struct socket_wait *w)
 {
 	poll_remove(&w->entry);
+}
+
+/* A safety net: a wait looks again after at most this long even without a
+ * wake-up, so that a lost one costs a second, not the connection. Waits that
+ * then found something are counted (socket_print_state): there should be
+ * none. FIXME: net-peer-smp2 stalled (a writer and a reader thread on one
+ * socket, -smp 2) twice in about 35 runs before this; the cause is not found. */
+#define WAIT_RECHECK_NS 1000000000ULL
+static uint64_t rechecks_that_found_progress;
+
+/* Sleeps until woken, the deadline, or the re-check; -ETIMEDOUT only at the
+ * deadline. *rechecked says the re-check ended it. */
+static int socket_wait_sleep(struct socket_wait *w, uint64_t deadline, bool *rechecked)
+{
+	uint64_t recheck = clock_monotonic_ns() + WAIT_RECHECK_NS;
+	*rechecked = false;
+	if (recheck >= deadline)
+		return semaphore_down(&w->woken, deadline);
+	if (semaphore_down(&w->woken, recheck) == -ETIMEDOUT)
+		*rechecked = true;
+	return 0;
+}
+
+static void count_found_after_recheck(bool rechecked)
+{
+	if (rechecked && !__atomic_fetch_add(&rechecks_that_found_progress, 1, __ATOMIC_RELAXED))
+		pr_warn("kite: a socket wait missed its wake-up; its 1 s re-check caught it\n");
+}
+
+void socket_print_state(void)
+{
+	pr_report("sockets: %lu waits found data or room only at their 1 s re-check (lost wake-ups)\n",
+		  __atomic_load_n(&rechecks_that_found_progress, __ATOMIC_RELAXED));
 }
 
 /* The deadline of a wait of timeout_ms (0: none). */
@@ -351,13 +387,16 @@ static err_t next_piece(struct socket *s, struct pbuf **p, bool dontwait)
 	uint64_t deadline = deadline_after((long)netconn_get_recvtimeout(s->conn));
 	struct socket_wait w;
 	socket_wait_begin(s, &w);
+	bool rechecked = false;
 	for (;;) {
 		/* Registered before looking again, so no wake-up is missed. */
 		channel_drain(socket_channel(s));
 		err = netconn_recv_tcp_pbuf_flags(s->conn, p, NETCONN_DONTBLOCK);
-		if (err != ERR_WOULDBLOCK)
+		if (err != ERR_WOULDBLOCK) {
+			count_found_after_recheck(rechecked);
 			break;
-		if (semaphore_down(&w.woken, deadline) == -ETIMEDOUT) {
+		}
+		if (socket_wait_sleep(&w, deadline, &rechecked) == -ETIMEDOUT) {
 			channel_drain(socket_channel(s));
 			err = netconn_recv_tcp_pbuf_flags(s->conn, p, NETCONN_DONTBLOCK);
 			break;
@@ -453,6 +492,7 @@ static long stream_send(struct file *f, struct socket *s, const void *buf, size_
 	struct socket_wait w;
 	bool waiting = false;
 	uint64_t deadline = DEADLINE_NONE;
+	bool rechecked = false;
 	err_t err;
 	for (;;) {
 		/* Acknowledgements in the channel make room. */
@@ -461,6 +501,8 @@ static long stream_send(struct file *f, struct socket *s, const void *buf, size_
 		err = netconn_write_partly(s->conn, (const char *)buf + done, len - done,
 					   NETCONN_COPY | NETCONN_DONTBLOCK, &written);
 		done += written;
+		if (written)
+			count_found_after_recheck(rechecked);
 		if (done == len || (err != ERR_OK && err != ERR_WOULDBLOCK) || dontwait)
 			break;
 		if (!waiting) {
@@ -468,7 +510,7 @@ static long stream_send(struct file *f, struct socket *s, const void *buf, size_
 			deadline = deadline_after(netconn_get_sendtimeout(s->conn));
 			socket_wait_begin(s, &w);
 			waiting = true;
-		} else if (semaphore_down(&w.woken, deadline) == -ETIMEDOUT) {
+		} else if (socket_wait_sleep(&w, deadline, &rechecked) == -ETIMEDOUT) {
 			err = ERR_WOULDBLOCK;
 			break;
 		}
@@ -477,11 +519,14 @@ static long stream_send(struct file *f, struct socket *s, const void *buf, size_
 		socket_wait_end(&w);
 	if (done || err == ERR_OK)
 		return (long)done;
-	/* FIXME: SIGPIPE with signals (EPIPE is what MSG_NOSIGNAL gives).
-	 * ERR_CONN: not connected, or no longer (a reset already reported by
-	 * recv); Linux says EPIPE to both. */
-	return err == ERR_WOULDBLOCK ? -EAGAIN :
-	       err == ERR_CLSD || err == ERR_RST || err == ERR_CONN ? -EPIPE : lwip_error(err);
+	/* ERR_CONN: not connected, or no longer (a reset already reported by
+	 * recv); Linux says EPIPE to both, with SIGPIPE unless MSG_NOSIGNAL. */
+	if (err == ERR_CLSD || err == ERR_RST || err == ERR_CONN) {
+		if (!(flags & MSG_NOSIGNAL))
+			signal_raise_self(SIGPIPE);
+		return -EPIPE;
+	}
+	return err == ERR_WOULDBLOCK ? -EAGAIN : lwip_error(err);
 }
 
 static long socket_send(struct file *f, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen)

@@ -28,6 +28,7 @@
 #define MSG_TRUNC 0x20
 #define MSG_DONTWAIT 0x40
 #define MSG_WAITALL 0x100
+#define MSG_NOSIGNAL 0x4000
 #define POLLWRBAND 0x200
 
 #define UNIX_PATH_MAX 108

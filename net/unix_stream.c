@@ -16,6 +16,7 @@
 #include <kite/heap.h>
 #include <kite/pipe.h>
 #include <kite/poll.h>
+#include <kite/sys_signal.h>
 #include "unix_sock.h"
 
 #define BACKLOG_MAX 4096	/* Linux's somaxconn */
@@ -239,9 +240,13 @@ long unix_stream_send(struct file *f, struct unix_sock *u, const void *buf, size
 {
 	if (state_of(u) != UNIX_CONNECTED)
 		return -ENOTCONN;
-	if (__atomic_load_n(&u->shut_wr, __ATOMIC_RELAXED))
-		return -EPIPE; /* FIXME: SIGPIPE with signals */
-	return pipe_write_data(u->out, buf, len, unix_deadline(f, flags, u->sndtimeo_ns));
+	long n = __atomic_load_n(&u->shut_wr, __ATOMIC_RELAXED) ?
+			 -EPIPE :
+			 pipe_write_data(u->out, buf, len, unix_deadline(f, flags, u->sndtimeo_ns));
+	/* As Linux: a stream's EPIPE raises SIGPIPE (a datagram's does not). */
+	if (n == -EPIPE && !(flags & MSG_NOSIGNAL))
+		signal_raise_self(SIGPIPE);
+	return n;
 }
 
 long unix_stream_recv(struct file *f, struct unix_sock *u, void *buf, size_t len, int flags)

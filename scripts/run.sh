@@ -117,8 +117,20 @@ qemu+=("${extra_qemu[@]}")
 [ "$gdb" = 1 ] && echo "run.sh: waiting for gdb: gdb -ex 'target remote localhost:1234' $kernel" >&2
 
 set +e
-"${qemu[@]}"
+# QEMU runs as a child that a signal to this script (timeout's TERM, a
+# test's kill) also ends: otherwise it would outlive the script. Its input
+# is this script's (a background command's would be /dev/null).
+"${qemu[@]}" <&0 &
+qemu_pid=$!
+trap 'kill "$qemu_pid" 2>/dev/null' TERM INT HUP
+wait "$qemu_pid"
 rc=$?
+# A signal ends the first wait early: wait for QEMU itself.
+while kill -0 "$qemu_pid" 2>/dev/null; do
+	wait "$qemu_pid"
+	rc=$?
+done
+trap - TERM INT HUP
 set -e
 
 # isa-debug-exit turns status s into (s << 1) | 1; QEMU exits 0 when the guest

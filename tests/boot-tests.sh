@@ -217,3 +217,7 @@ script_case net-peer-smp2 tests/net-peer-test.sh 2
 # Bad input from the host: malformed frames of every kind and a SYN flood
 # (tests/net/inject.c) at apps/httpserver, which must keep answering.
 script_case net-malformed-input tests/net-malformed-test.sh
+
+# Name resolution: /etc/resolv.conf from DHCP or --dns, getaddrinfo from /etc/hosts.
+script_case net-resolv-dhcp tests/net-resolv-test.sh dhcp
+script_case net-resolv-option tests/net-resolv-test.sh option

@@ -15,6 +15,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -403,6 +404,45 @@ static void socket_pair(void)
 	printf("socketpair(AF_INET): %s\n", r < 0 && errno == EOPNOTSUPP ? "EOPNOTSUPP" : "?");
 }
 
+static volatile sig_atomic_t sigpipes;
+
+static void on_sigpipe(int sig)
+{
+	(void)sig;
+	sigpipes++;
+}
+
+static const char *error_name(ssize_t r, int e)
+{
+	return r >= 0 ? "no error" : e == EPIPE ? "EPIPE" : "another error";
+}
+
+/* Writing to a pipe or a socket pair whose other end is gone: EPIPE, and
+ * SIGPIPE unless MSG_NOSIGNAL or the signal is ignored. */
+static void sigpipe(void)
+{
+	signal(SIGPIPE, on_sigpipe);
+	int p[2];
+	check(pipe(p) == 0, "pipe");
+	close(p[0]);
+	ssize_t r = write(p[1], "x", 1);
+	printf("sigpipe: a pipe without a reader: write %s, %d SIGPIPE\n", error_name(r, errno), (int)sigpipes);
+	close(p[1]);
+	int sv[2];
+	check(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0, "socketpair");
+	close(sv[1]);
+	r = send(sv[0], "x", 1, MSG_NOSIGNAL);
+	printf("sigpipe: a socket pair, send with MSG_NOSIGNAL: %s, %d SIGPIPE in all\n", error_name(r, errno),
+	       (int)sigpipes);
+	r = write(sv[0], "x", 1);
+	printf("sigpipe: a socket pair, write: %s, %d SIGPIPE in all\n", error_name(r, errno), (int)sigpipes);
+	signal(SIGPIPE, SIG_IGN);
+	r = send(sv[0], "x", 1, 0);
+	printf("sigpipe: ignored, send: %s, %d SIGPIPE in all\n", error_name(r, errno), (int)sigpipes);
+	close(sv[0]);
+	signal(SIGPIPE, SIG_DFL);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -411,6 +451,7 @@ int main(void)
 	nonblocking();
 	epoll_semantics();
 	socket_pair();
+	sigpipe();
 	printf("%s\n", failures ? "some checks FAILED" : "all checks passed");
 	return failures ? 1 : 0;
 }

@@ -9,6 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The device completes the checksums of TCP segments: the stack leaves them
+ * out, the driver does the rest (IPv4 and IPv6, not fragmented). */
+#define NETDEV_TX_TCP_CSUM 1
+
 struct netdev {
 	char name[8];
 	uint8_t mac[6];
@@ -22,6 +26,8 @@ struct netdev {
 	void (*receive)(struct netdev *nd, const void *frame, size_t len, void *arg);
 	void *receive_arg;
 	void *driver;
+	/* What the device does for the stack (NETDEV_*). */
+	unsigned offloads;
 	uint64_t rx_frames, tx_frames, rx_dropped;
 	uint64_t tx_busy;		/* transmits refused: the ring was full */
 	/* Optional: the driver's own state, for netdev_list_print. */

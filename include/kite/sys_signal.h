@@ -37,4 +37,10 @@ long sys_kill(int pid, int sig);
 long sys_tkill(int tid, int sig);
 long sys_tgkill(int tgid, int tid, int sig);
 
+#define SIGPIPE 13
+/* The kernel's own signal to the calling thread, e.g. SIGPIPE for a write to
+ * a pipe or socket whose other end is gone: its handler runs before the call
+ * returns (EPIPE), and by default it ends the program. */
+void signal_raise_self(int sig);
+
 #endif

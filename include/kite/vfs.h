@@ -105,6 +105,12 @@ int vfs_lookup(struct vnode *base, const char *path, unsigned flags, struct vnod
 int vfs_lookup_parent(struct vnode *base, const char *path, struct vnode **parent, char *last,
 		      bool *trailing_slash);
 
+/* The kernel's own small files (/etc/resolv.conf from the network's
+ * settings): creates path with data, or replaces it when `replace` (else
+ * -EEXIST). No descriptor is used, so a running program's descriptor numbers
+ * are not disturbed. */
+int vfs_write_file(const char *path, const void *data, size_t len, bool replace);
+
 /* Fills a struct stat. */
 void vfs_stat(struct vnode *vn, struct kstat *st);
 

@@ -59,7 +59,7 @@ void kite_unlock_tcpip_core(void);
 #define DHCP_DOES_ARP_CHECK 0
 #define LWIP_AUTOIP 0
 #define LWIP_IGMP 1
-#define LWIP_DNS 0
+#define LWIP_DNS 1	/* only for DHCP's name server (resolv.c); musl resolves */
 #define LWIP_IPV6_AUTOCONFIG 1
 #define LWIP_IPV6_DHCP6 0
 #define LWIP_NETIF_LOOPBACK 1
@@ -105,7 +105,9 @@ void kite_unlock_tcpip_core(void);
 #define LWIP_NETCONN_FULLDUPLEX 0
 #define LWIP_NETCONN_SEM_PER_THREAD 1
 
-/* Checksums in software until the driver offloads them. */
+/* Checksums in software, except TCP's on a device that completes them
+ * (NETDEV_TX_TCP_CSUM, per interface). */
+#define LWIP_CHECKSUM_CTRL_PER_NETIF 1
 #define CHECKSUM_GEN_IP 1
 #define CHECKSUM_GEN_UDP 1
 #define CHECKSUM_GEN_TCP 1
