@@ -765,6 +765,37 @@ static void datagram_pair(void)
 
 /* --- shutdown and EOF -------------------------------------------------------- */
 
+static volatile sig_atomic_t sigpipes;
+
+static void on_sigpipe(int sig)
+{
+	(void)sig;
+	sigpipes++;
+}
+
+/* A stream's EPIPE raises SIGPIPE (unless MSG_NOSIGNAL); a datagram's does not. */
+static void sigpipe(void)
+{
+	signal(SIGPIPE, on_sigpipe);
+	int l = listening_socket("pipe.sock", 1);
+	int c = connect_to("pipe.sock", SOCK_STREAM);
+	close(accept(l, NULL, NULL));
+	close(l);
+	long r = send(c, "x", 1, MSG_NOSIGNAL);
+	printf("sigpipe: a connection whose peer closed, MSG_NOSIGNAL: %s, %d SIGPIPE; ", outcome(r), (int)sigpipes);
+	r = write(c, "x", 1);
+	printf("write: %s, %d SIGPIPE\n", outcome(r), (int)sigpipes);
+	close(c);
+	int sv[2];
+	socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+	shutdown(sv[0], SHUT_WR);
+	r = send(sv[0], "x", 1, 0);
+	printf("sigpipe: a datagram socket shut for writing: %s, %d SIGPIPE in all\n", outcome(r), (int)sigpipes);
+	close(sv[0]);
+	close(sv[1]);
+	signal(SIGPIPE, SIG_IGN);
+}
+
 static void shutdown_and_eof(void)
 {
 	int c2, s2;
@@ -840,7 +871,7 @@ static void shutdown_and_eof(void)
 static void cleanup(void)
 {
 	const char *names[] = { "stream.sock", "epoll.sock", "nb.sock", "full.sock", "timeo.sock", "file.sock",
-				"a.sock", "s.sock", "shut.sock" };
+				"a.sock", "s.sock", "shut.sock", "pipe.sock" };
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char path[128];
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
@@ -866,6 +897,7 @@ int main(void)
 	datagrams();
 	datagram_pair();
 	shutdown_and_eof();
+	sigpipe();
 	cleanup();
 	printf("%s\n", failures ? "some checks FAILED" : "all checks passed");
 	return failures ? 1 : 0;
