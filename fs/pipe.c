@@ -6,8 +6,8 @@
  *
  * Locking: the wait queue's lock protects the ring and the counts.
  *
- * The ring is also the two directions of an AF_UNIX socket pair
- * (net/unix.c), through kite/pipe.h.
+ * The ring is also each direction of a connected AF_UNIX stream socket
+ * (net/unix_stream.c), through kite/pipe.h.
  */
 #include <kite/errno.h>
 #include <kite/file.h>
@@ -31,7 +31,7 @@ struct pipe {
 	struct poll_head *poll;	/* own_poll, or the one a socket pair's two rings share */
 };
 
-ssize_t pipe_read_data(struct pipe *p, void *out, size_t len, bool nonblock)
+ssize_t pipe_read_data(struct pipe *p, void *out, size_t len, uint64_t deadline, bool peek)
 {
 	unsigned long flags;
 	ssize_t n = 0;
@@ -40,27 +40,31 @@ ssize_t pipe_read_data(struct pipe *p, void *out, size_t len, bool nonblock)
 		return 0;
 	spin_lock_irqsave(&p->wq.lock, &flags);
 	while (!p->count && p->writers) {
-		if (nonblock) {
+		if (!deadline || wait_queue_sleep(&p->wq, &flags, deadline)) {
 			n = -EAGAIN;
 			goto out_unlock;
 		}
-		wait_queue_sleep(&p->wq, &flags, DEADLINE_NONE);
 	}
-	while ((size_t)n < len && p->count) {
-		size_t chunk = MIN(len - (size_t)n, MIN(p->count, PIPE_SIZE - p->head));
-		memcpy((char *)out + n, p->buf + p->head, chunk);
-		p->head = (p->head + chunk) % PIPE_SIZE;
-		p->count -= chunk;
+	size_t head = p->head, count = p->count;
+	while ((size_t)n < len && count) {
+		size_t chunk = MIN(len - (size_t)n, MIN(count, PIPE_SIZE - head));
+		memcpy((char *)out + n, p->buf + head, chunk);
+		head = (head + chunk) % PIPE_SIZE;
+		count -= chunk;
 		n += (ssize_t)chunk;
 	}
-	wait_queue_wake_locked(&p->wq, -1); /* writers waiting for room */
-	poll_wake(p->poll, POLLOUT);
+	if (!peek) {
+		p->head = head;
+		p->count = count;
+		wait_queue_wake_locked(&p->wq, -1); /* writers waiting for room */
+		poll_wake(p->poll, POLLOUT);
+	}
 out_unlock:
 	spin_unlock_irqrestore(&p->wq.lock, flags);
 	return n;
 }
 
-ssize_t pipe_write_data(struct pipe *p, const void *in, size_t len, bool nonblock)
+ssize_t pipe_write_data(struct pipe *p, const void *in, size_t len, uint64_t deadline)
 {
 	unsigned long flags;
 	size_t done = 0;
@@ -74,11 +78,10 @@ ssize_t pipe_write_data(struct pipe *p, const void *in, size_t len, bool nonbloc
 		size_t room = PIPE_SIZE - p->count;
 		/* Small writes go in whole or wait, so they never interleave. */
 		if (!room || (len - done <= PIPE_BUF && room < len - done)) {
-			if (nonblock) {
+			if (!deadline || wait_queue_sleep(&p->wq, &flags, deadline)) {
 				spin_unlock_irqrestore(&p->wq.lock, flags);
 				return done ? (ssize_t)done : -EAGAIN;
 			}
-			wait_queue_sleep(&p->wq, &flags, DEADLINE_NONE);
 			continue;
 		}
 		size_t tail = (p->head + p->count) % PIPE_SIZE;
@@ -95,18 +98,18 @@ ssize_t pipe_write_data(struct pipe *p, const void *in, size_t len, bool nonbloc
 
 static ssize_t pipe_read(struct file *f, void *out, size_t len, uint64_t *pos __unused)
 {
-	return pipe_read_data(f->priv, out, len, f->flags & O_NONBLOCK);
+	return pipe_read_data(f->priv, out, len, f->flags & O_NONBLOCK ? 0 : DEADLINE_NONE, false);
 }
 
 static ssize_t pipe_write(struct file *f, const void *in, size_t len, uint64_t *pos __unused)
 {
-	ssize_t n = pipe_write_data(f->priv, in, len, f->flags & O_NONBLOCK);
+	ssize_t n = pipe_write_data(f->priv, in, len, f->flags & O_NONBLOCK ? 0 : DEADLINE_NONE);
 	if (n == -EPIPE)
 		signal_raise_self(SIGPIPE);
 	return n;
 }
 
-void pipe_close_end(struct pipe *p, bool reader)
+bool pipe_shut(struct pipe *p, bool reader)
 {
 	unsigned long flags;
 
@@ -119,10 +122,28 @@ void pipe_close_end(struct pipe *p, bool reader)
 	wait_queue_wake_locked(&p->wq, -1); /* EOF or EPIPE for the other end */
 	poll_wake(p->poll, POLLHUP | POLLERR);
 	spin_unlock_irqrestore(&p->wq.lock, flags);
-	if (last) {
-		kfree(p->buf);
-		kfree(p);
-	}
+	return last;
+}
+
+void pipe_free(struct pipe *p)
+{
+	kfree(p->buf);
+	kfree(p);
+}
+
+void pipe_close_end(struct pipe *p, bool reader)
+{
+	if (pipe_shut(p, reader))
+		pipe_free(p);
+}
+
+size_t pipe_unread(struct pipe *p)
+{
+	unsigned long flags;
+	spin_lock_irqsave(&p->wq.lock, &flags);
+	size_t n = p->count;
+	spin_unlock_irqrestore(&p->wq.lock, flags);
+	return n;
 }
 
 static void pipe_release(struct file *f)

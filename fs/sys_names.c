@@ -31,7 +31,8 @@ long sys_fstat(int fd, struct kstat *st)
 		vfs_stat(f->vn, st);
 	} else {
 		memset(st, 0, sizeof(*st));
-		st->st_mode = S_IFIFO | 0600; /* a pipe */
+		/* A pipe's or (as Linux says them) a socket's mode. */
+		st->st_mode = f->ops->fstat_type == S_IFSOCK ? S_IFSOCK | 0777 : S_IFIFO | 0600;
 		st->st_nlink = 1;
 		st->st_blksize = 4096;
 	}

@@ -133,6 +133,8 @@ long sys_openat(int dirfd, const char *path, int flags, unsigned mode)
 		err = -ENOTDIR;
 	} else if (S_ISDIR(vn->mode) && (acc != O_RDONLY || (flags & O_TRUNC))) {
 		err = -EISDIR;
+	} else if (S_ISSOCK(vn->mode)) {
+		err = -ENXIO; /* a socket's name: connect to it, as on Linux */
 	} else if (S_ISREG(vn->mode) && acc != O_RDONLY && !vn->ops->write) {
 		err = -EACCES; /* read-only by nature (/proc) */
 	} else if (S_ISCHR(vn->mode)) {

@@ -82,6 +82,7 @@ struct socket {
 	bool listening;
 	int rcvbuf, sndbuf;		/* what the program set, for getsockopt */
 	int linger_on, linger_seconds;
+	bool connect_in_progress;	/* a non-blocking connect said EINPROGRESS */
 	int channel_state;		/* enum channel_state */
 	struct channel *channel;	/* set once, when channel_state is CHANNEL_SETTLED */
 };
@@ -466,11 +467,8 @@ static long datagram_recv(struct file *f, struct socket *s, void *buf, size_t le
 
 static long socket_recv(struct file *f, void *buf, size_t len, int flags, void *addr, uint32_t *addrlen)
 {
-	if (unix_is(f)) {
-		if (addrlen)
-			*addrlen = 0; /* an unnamed peer */
-		return unix_recv(f, buf, len, flags);
-	}
+	if (unix_is(f))
+		return unix_recvfrom(f, buf, len, flags, addr, addrlen);
 	struct socket *s = f->priv;
 	if (s->type == SOCK_STREAM) {
 		long n = stream_recv(f, s, buf, len, flags);
@@ -534,7 +532,7 @@ static long stream_send(struct file *f, struct socket *s, const void *buf, size_
 static long socket_send(struct file *f, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen)
 {
 	if (unix_is(f))
-		return addr ? -EISCONN : unix_send(f, buf, len, flags);
+		return unix_sendto(f, buf, len, flags, addr, addrlen);
 	struct socket *s = f->priv;
 	if (s->type == SOCK_STREAM)
 		return stream_send(f, s, buf, len, flags);
@@ -639,30 +637,24 @@ static const struct file_ops socket_ops = {
 	.poll = socket_poll,
 	.ioctl = socket_ioctl,
 	.release = socket_release,
+	.fstat_type = S_IFSOCK,
 };
 
 /* The socket behind fd: referenced file, or NULL with *err set. An AF_UNIX
- * pair's end counts where unix_ok (the calls net/unix.c serves). */
-static struct file *any_socket_file(int fd, long *err, bool unix_ok)
+ * socket's file is one too: the calls hand it to net/unix.c. */
+static struct file *socket_file(int fd, long *err)
 {
 	struct file *f = fd_get(fd);
 	if (!f) {
 		*err = -EBADF;
 		return NULL;
 	}
-	if (f->ops != &socket_ops) {
-		*err = unix_is(f) ? -EOPNOTSUPP : -ENOTSOCK;
-		if (unix_is(f) && unix_ok)
-			return f;
+	if (f->ops != &socket_ops && !unix_is(f)) {
+		*err = -ENOTSOCK;
 		file_put(f);
 		return NULL;
 	}
 	return f;
-}
-
-static struct file *socket_file(int fd, long *err)
-{
-	return any_socket_file(fd, err, false);
 }
 
 /* A file and descriptor for a new socket on conn (`accepted`: a connection). */
@@ -700,6 +692,8 @@ long sys_socket(int domain, int type, int protocol)
 	int kind = type & SOCK_TYPE_MASK, flags = type & ~SOCK_TYPE_MASK;
 	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return -EINVAL;
+	if (domain == AF_UNIX)
+		return unix_socket(type, protocol);
 	if (domain != AF_INET && domain != AF_INET6)
 		return -EAFNOSUPPORT;
 	net_start();
@@ -731,6 +725,11 @@ long sys_bind(int fd, const void *addr, uint32_t len)
 	struct file *f = socket_file(fd, &err);
 	if (!f)
 		return err;
+	if (unix_is(f)) {
+		err = unix_bind(f, addr, len);
+		file_put(f);
+		return err;
+	}
 	struct socket *s = f->priv;
 	ip_addr_t ip;
 	uint16_t port;
@@ -747,6 +746,11 @@ long sys_listen(int fd, int backlog)
 	struct file *f = socket_file(fd, &err);
 	if (!f)
 		return err;
+	if (unix_is(f)) {
+		err = unix_listen(f, backlog);
+		file_put(f);
+		return err;
+	}
 	struct socket *s = f->priv;
 	if (s->type != SOCK_STREAM) {
 		file_put(f);
@@ -767,6 +771,11 @@ long sys_accept4(int fd, void *addr, uint32_t *len, int flags)
 	struct file *f = socket_file(fd, &err);
 	if (!f)
 		return err;
+	if (unix_is(f)) {
+		err = unix_accept(f, addr, len, flags);
+		file_put(f);
+		return err;
+	}
 	struct socket *s = f->priv;
 	struct netconn *conn;
 	set_blocking(s, f->flags & O_NONBLOCK);
@@ -800,6 +809,11 @@ long sys_connect(int fd, const void *addr, uint32_t len)
 	struct file *f = socket_file(fd, &err);
 	if (!f)
 		return err;
+	if (unix_is(f)) {
+		err = unix_connect(f, addr, len);
+		file_put(f);
+		return err;
+	}
 	struct socket *s = f->priv;
 	ip_addr_t ip;
 	uint16_t port;
@@ -809,6 +823,11 @@ long sys_connect(int fd, const void *addr, uint32_t len)
 		err_t e = netconn_connect(s->conn, &ip, port);
 		if (s->type == SOCK_STREAM && (e == ERR_OK || e == ERR_INPROGRESS))
 			want_channel(s);
+		/* Linux: the first connect to find done what EINPROGRESS began
+		 * says 0; only the ones after it EISCONN. */
+		if (e == ERR_ISCONN && s->connect_in_progress)
+			e = ERR_OK;
+		s->connect_in_progress = e == ERR_INPROGRESS || e == ERR_ALREADY;
 		err = e == ERR_INPROGRESS ? -EINPROGRESS : e == ERR_ALREADY ? -EALREADY :
 		      e == ERR_ISCONN ? -EISCONN : e == ERR_RST || e == ERR_ABRT ? -ECONNREFUSED : lwip_error(e);
 	}
@@ -828,7 +847,7 @@ long sys_socketpair(int domain, int type, int protocol, int sv[2])
 long sys_sendto(int fd, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen)
 {
 	long err;
-	struct file *f = any_socket_file(fd, &err, true);
+	struct file *f = socket_file(fd, &err);
 	if (!f)
 		return err;
 	err = socket_send(f, buf, len, flags, addr, addrlen);
@@ -839,7 +858,7 @@ long sys_sendto(int fd, const void *buf, size_t len, int flags, const void *addr
 long sys_recvfrom(int fd, void *buf, size_t len, int flags, void *addr, uint32_t *addrlen)
 {
 	long err;
-	struct file *f = any_socket_file(fd, &err, true);
+	struct file *f = socket_file(fd, &err);
 	if (!f)
 		return err;
 	err = socket_recv(f, buf, len, flags, addr, addrlen);
@@ -885,10 +904,14 @@ static long stream_pieces(struct file *f, struct msghdr *msg, int flags, bool se
 long sys_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	long err;
-	struct file *f = any_socket_file(fd, &err, true);
+	struct file *f = socket_file(fd, &err);
 	if (!f)
 		return err;
-	bool datagram = !unix_is(f) && ((struct socket *)f->priv)->type == SOCK_DGRAM;
+	if (unix_is(f) && msg->controllen) {
+		file_put(f);
+		return unix_control_unsupported();
+	}
+	bool datagram = unix_is(f) ? unix_is_datagram(f) : ((struct socket *)f->priv)->type == SOCK_DGRAM;
 	long total = 0;
 	if (datagram) {
 		/* One datagram: the pieces gathered first. */
@@ -914,10 +937,10 @@ long sys_sendmsg(int fd, const struct msghdr *msg, int flags)
 long sys_recvmsg(int fd, struct msghdr *msg, int flags)
 {
 	long err;
-	struct file *f = any_socket_file(fd, &err, true);
+	struct file *f = socket_file(fd, &err);
 	if (!f)
 		return err;
-	bool datagram = !unix_is(f) && ((struct socket *)f->priv)->type == SOCK_DGRAM;
+	bool datagram = unix_is(f) ? unix_is_datagram(f) : ((struct socket *)f->priv)->type == SOCK_DGRAM;
 	long total = 0;
 	msg->flags = 0;
 	msg->controllen = 0;
@@ -936,7 +959,7 @@ long sys_recvmsg(int fd, struct msghdr *msg, int flags)
 long sys_shutdown(int fd, int how)
 {
 	long err;
-	struct file *f = any_socket_file(fd, &err, true);
+	struct file *f = socket_file(fd, &err);
 	if (!f)
 		return err;
 	if (unix_is(f)) {
@@ -963,6 +986,11 @@ static long get_name(int fd, void *addr, uint32_t *len, bool local)
 	struct file *f = socket_file(fd, &err);
 	if (!f)
 		return err;
+	if (unix_is(f)) {
+		err = unix_getname(f, addr, len, !local);
+		file_put(f);
+		return err;
+	}
 	struct socket *s = f->priv;
 	ip_addr_t ip;
 	uint16_t port;
@@ -1004,6 +1032,11 @@ long sys_setsockopt(int fd, int level, int name, const void *value, uint32_t len
 	struct file *f = socket_file(fd, &err);
 	if (!f)
 		return err;
+	if (unix_is(f)) {
+		err = unix_setsockopt(f, level, name, value, len);
+		file_put(f);
+		return err;
+	}
 	struct socket *s = f->priv;
 	int v = value && len >= sizeof(int) ? *(const int *)value : 0;
 	err = 0;
@@ -1066,17 +1099,11 @@ long sys_setsockopt(int fd, int level, int name, const void *value, uint32_t len
 long sys_getsockopt(int fd, int level, int name, void *value, uint32_t *len)
 {
 	long err;
-	struct file *f = any_socket_file(fd, &err, true);
+	struct file *f = socket_file(fd, &err);
 	if (!f)
 		return err;
 	if (unix_is(f)) {
-		/* A socket pair's end: a connected stream without errors. */
-		err = level != SOL_SOCKET || (name != SO_TYPE && name != SO_ERROR) ? -ENOPROTOOPT :
-		      !value || !len || *len < sizeof(int) ? -EINVAL : 0;
-		if (!err) {
-			*(int *)value = name == SO_TYPE ? SOCK_STREAM : 0;
-			*len = sizeof(int);
-		}
+		err = unix_getsockopt(f, level, name, value, len);
 		file_put(f);
 		return err;
 	}

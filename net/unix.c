@@ -1,81 +1,172 @@
 /*
- * AF_UNIX stream sockets, as socketpair makes them: two pipe rings, one per
- * direction (fs/pipe.c), sharing one poll head. read, write, poll, close,
- * and through the socket calls send, recv, sendmsg, recvmsg, shutdown and
- * getsockopt (net/socket.c routes them here).
+ * AF_UNIX sockets: the socket object, its file (read, write, poll, ioctl,
+ * close) and the socket calls that net/socket.c hands over for them. Names
+ * are in unix_names.c, streams (socketpair's and connected ones, on pipe
+ * rings) in unix_stream.c, datagrams in unix_dgram.c.
  *
- * FIXME: AF_UNIX sockets with names (bind/connect to a path) and datagram
- * ones are not there.
+ * A socket is reference-counted apart from its file, because others hold it
+ * after the file is closed: a datagram socket connected to it finds it
+ * closed (ECONNREFUSED), and a connection waits in a listener's backlog
+ * before it has a file.
+ *
+ * Not there: passing descriptors or credentials (SCM_RIGHTS,
+ * SCM_CREDENTIALS: sendmsg with control messages fails, rather than lose
+ * the descriptors quietly), SOCK_SEQPACKET.
  */
+#include <kite/clock.h>
 #include <kite/errno.h>
 #include <kite/file.h>
 #include <kite/fs_calls.h>
 #include <kite/heap.h>
-#include <kite/pipe.h>
 #include <kite/poll.h>
-#include <kite/sys_signal.h>
+#include <kite/printk.h>
 #include <kite/stat.h>
+#include <kite/sys_process.h>
+#include <string.h>
 #include "unix.h"
+#include "unix_sock.h"
 
-#define SOCK_STREAM 1
-#define SOCK_NONBLOCK 04000
-#define SOCK_CLOEXEC 02000000
-#define MSG_DONTWAIT 0x40
-#define MSG_NOSIGNAL 0x4000
+#define SOCK_TYPE_MASK 0xf
+#define SOCK_RAW 3
 #define SHUT_RD 0
 #define SHUT_WR 1
 #define SHUT_RDWR 2
+#define SOL_SOCKET 1
+#define SO_REUSEADDR 2
+#define SO_TYPE 3
+#define SO_ERROR 4
+#define SO_SNDBUF 7
+#define SO_RCVBUF 8
+#define SO_PASSCRED 16
+#define SO_PEERCRED 17
+#define SO_RCVTIMEO 20
+#define SO_SNDTIMEO 21
+#define SO_ACCEPTCONN 30
+#define SO_PROTOCOL 38
+#define SO_DOMAIN 39
+#define FIONREAD 0x541b
+#define FIONBIO 0x5421
+#define MIN_SNDBUF 4608		/* Linux's floors for SO_SNDBUF and SO_RCVBUF */
+#define MIN_RCVBUF 2304
 
-struct unix_pair {
-	struct poll_head poll;		/* both rings announce here */
-	int ends;			/* open ends; the pair goes with the last */
-};
+/* --- the object --- */
 
-struct unix_end {
-	struct unix_pair *pair;
-	struct pipe *in, *out;
-	bool in_closed, out_closed;	/* shutdown */
-};
+struct unix_sock *unix_sock_new(int type)
+{
+	struct unix_sock *u = kzalloc(sizeof(*u));
+	if (!u)
+		return NULL;
+	u->refs = 1;
+	u->type = type;
+	wait_queue_init(&u->wq);
+	poll_head_init(&u->poll);
+	poll_head_init(&u->room);
+	list_init(&u->bound_node);
+	list_init(&u->backlog);
+	list_init(&u->backlog_node);
+	list_init(&u->queue);
+	return u;
+}
+
+void unix_get(struct unix_sock *u)
+{
+	__atomic_add_fetch(&u->refs, 1, __ATOMIC_RELAXED);
+}
+
+void unix_put(struct unix_sock *u)
+{
+	if (__atomic_sub_fetch(&u->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		kfree(u);
+}
+
+uint64_t unix_deadline(struct file *f, int msg_flags, uint64_t timeout_ns)
+{
+	if ((f && (f->flags & O_NONBLOCK)) || (msg_flags & MSG_DONTWAIT))
+		return 0;
+	return timeout_ns ? clock_monotonic_ns() + timeout_ns : DEADLINE_NONE;
+}
+
+static void relay_wake(struct poll_entry *e, unsigned events)
+{
+	struct unix_sock *u = e->owner;
+	poll_wake(&u->poll, events);
+}
+
+void unix_relay_start(struct unix_sock *u, struct poll_head *from)
+{
+	u->relay.wake = relay_wake;
+	u->relay.owner = u;
+	poll_add(from, &u->relay);
+}
+
+/* --- the file --- */
+
+static struct unix_sock *sock_of(struct file *f)
+{
+	return f->priv;
+}
 
 static ssize_t unix_read(struct file *f, void *buf, size_t len, uint64_t *pos)
 {
 	(void)pos;
-	return unix_recv(f, buf, len, 0);
+	return unix_recvfrom(f, buf, len, 0, NULL, NULL);
 }
 
 static ssize_t unix_write(struct file *f, const void *buf, size_t len, uint64_t *pos)
 {
 	(void)pos;
-	return unix_send(f, buf, len, 0);
+	return unix_sendto(f, buf, len, 0, NULL, 0);
 }
 
 static unsigned unix_poll(struct file *f, struct poll_entry *e)
 {
-	struct unix_end *u = f->priv;
-	unsigned in = u->in_closed ? POLLIN | POLLRDNORM : pipe_poll_end(u->in, true, e);
-	unsigned out = u->out_closed ? 0 : pipe_poll_end(u->out, false, u->in_closed ? e : NULL);
-	if (in & POLLHUP)
-		in |= POLLIN | POLLRDHUP; /* EOF reads as readable */
-	return (in & (POLLIN | POLLRDNORM | POLLHUP | POLLRDHUP)) | (out & (POLLOUT | POLLWRNORM | POLLERR));
+	struct unix_sock *u = sock_of(f);
+	if (e)
+		poll_add(&u->poll, e); /* first, so that no change after the look is missed */
+	return u->type == SOCK_STREAM ? unix_stream_poll(u) : unix_dgram_poll(u);
+}
+
+static int unix_ioctl(struct file *f, unsigned long request, void *arg)
+{
+	struct unix_sock *u = sock_of(f);
+	switch (request) {
+	case FIONBIO:
+		if (*(int *)arg)
+			f->flags |= O_NONBLOCK;
+		else
+			f->flags &= ~(unsigned)O_NONBLOCK;
+		return 0;
+	case FIONREAD:
+		if (u->type == SOCK_STREAM && __atomic_load_n(&u->state, __ATOMIC_ACQUIRE) == UNIX_LISTENING)
+			return -EINVAL;
+		*(int *)arg = (int)(u->type == SOCK_STREAM ? unix_stream_unread(u) : unix_dgram_next_size(u));
+		return 0;
+	}
+	return -ENOTTY;
+}
+
+void unix_close(struct unix_sock *u)
+{
+	unix_names_unbind(u);
+	if (u->type == SOCK_STREAM)
+		unix_stream_close(u);
+	else
+		unix_dgram_close(u);
+	unix_put(u);
 }
 
 static void unix_release(struct file *f)
 {
-	struct unix_end *u = f->priv;
-	if (!u->in_closed)
-		pipe_close_end(u->in, true);
-	if (!u->out_closed)
-		pipe_close_end(u->out, false);
-	if (__atomic_sub_fetch(&u->pair->ends, 1, __ATOMIC_ACQ_REL) == 0)
-		kfree(u->pair);
-	kfree(u);
+	unix_close(sock_of(f));
 }
 
 static const struct file_ops unix_ops = {
 	.read = unix_read,
 	.write = unix_write,
 	.poll = unix_poll,
+	.ioctl = unix_ioctl,
 	.release = unix_release,
+	.fstat_type = S_IFSOCK,
 };
 
 bool unix_is(const struct file *f)
@@ -83,85 +174,259 @@ bool unix_is(const struct file *f)
 	return f->ops == &unix_ops;
 }
 
-long unix_recv(struct file *f, void *buf, size_t len, int flags)
+bool unix_is_datagram(const struct file *f)
 {
-	struct unix_end *u = f->priv;
-	if (u->in_closed)
-		return 0;
-	return pipe_read_data(u->in, buf, len, (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT));
+	return sock_of((struct file *)f)->type == SOCK_DGRAM;
 }
 
-long unix_send(struct file *f, const void *buf, size_t len, int flags)
+long unix_install(struct unix_sock *u, int flags)
 {
-	struct unix_end *u = f->priv;
-	long n = u->out_closed ? -EPIPE :
-		 pipe_write_data(u->out, buf, len, (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT));
-	if (n == -EPIPE && !(flags & MSG_NOSIGNAL))
-		signal_raise_self(SIGPIPE);
-	return n;
+	struct file *f = file_new(&unix_ops, NULL, O_RDWR | (flags & SOCK_NONBLOCK ? O_NONBLOCK : 0));
+	if (!f) {
+		unix_close(u);
+		return -ENOMEM;
+	}
+	f->priv = u;
+	int fd = fd_install(f, 0, flags & SOCK_CLOEXEC);
+	if (fd < 0)
+		file_put(f); /* closes u */
+	return fd;
 }
 
-long unix_shutdown(struct file *f, int how)
+/* --- the calls --- */
+
+static int socket_kind(int type)
 {
-	struct unix_end *u = f->priv;
-	if (how < SHUT_RD || how > SHUT_RDWR)
+	int kind = type & SOCK_TYPE_MASK;
+	if (type & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return -EINVAL;
-	/* FIXME: two threads shutting down one end at once could close a side twice. */
-	if (how != SHUT_WR && !u->in_closed) {
-		u->in_closed = true;
-		pipe_close_end(u->in, true);
-	}
-	if (how != SHUT_RD && !u->out_closed) {
-		u->out_closed = true;
-		pipe_close_end(u->out, false);
-	}
-	return 0;
+	if (kind == SOCK_RAW)
+		return SOCK_DGRAM; /* as Linux takes it */
+	return kind == SOCK_STREAM || kind == SOCK_DGRAM ? kind : -ESOCKTNOSUPPORT;
+}
+
+long unix_socket(int type, int protocol)
+{
+	if (protocol && protocol != AF_UNIX)
+		return -EPROTONOSUPPORT;
+	int kind = socket_kind(type);
+	if (kind < 0)
+		return kind;
+	struct unix_sock *u = unix_sock_new(kind);
+	return u ? unix_install(u, type) : -ENOMEM;
 }
 
 long unix_socketpair(int type, int sv[2])
 {
-	if ((type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != SOCK_STREAM)
-		return -EOPNOTSUPP;
-	struct unix_pair *pair = kzalloc(sizeof(*pair));
-	struct unix_end *a = kzalloc(sizeof(*a)), *b = kzalloc(sizeof(*b));
-	unsigned flags = O_RDWR | (type & SOCK_NONBLOCK ? O_NONBLOCK : 0);
-	struct file *fa = file_new(&unix_ops, NULL, flags), *fb = file_new(&unix_ops, NULL, flags);
-	struct pipe *ab = pair ? pipe_new(&pair->poll) : NULL, *ba = pair ? pipe_new(&pair->poll) : NULL;
-	if (!pair || !a || !b || !fa || !fb || !ab || !ba) {
-		if (ab) {
-			pipe_close_end(ab, true);
-			pipe_close_end(ab, false);
-		}
-		if (ba) {
-			pipe_close_end(ba, true);
-			pipe_close_end(ba, false);
-		}
-		kfree(pair);
+	int kind = socket_kind(type);
+	if (kind < 0)
+		return kind;
+	struct unix_sock *a = unix_sock_new(kind), *b = unix_sock_new(kind);
+	int err = a && b ? 0 : -ENOMEM;
+	if (!err && kind == SOCK_STREAM) {
+		err = unix_stream_join(a, b);
+		if (!err)
+			a->state = b->state = UNIX_CONNECTED;
+	} else if (!err) {
+		unix_dgram_pair(a, b);
+	}
+	if (err) {
 		kfree(a);
 		kfree(b);
-		kfree(fa);
-		kfree(fb);
-		return -ENOMEM;
+		return err;
 	}
-	poll_head_init(&pair->poll);
-	pair->ends = 2;
-	*a = (struct unix_end){ .pair = pair, .in = ba, .out = ab };
-	*b = (struct unix_end){ .pair = pair, .in = ab, .out = ba };
-	fa->priv = a;
-	fb->priv = b;
-	int fd0 = fd_install(fa, 0, type & SOCK_CLOEXEC);
+	long fd0 = unix_install(a, type);
 	if (fd0 < 0) {
-		file_put(fa);
-		file_put(fb);
+		unix_close(b);
 		return fd0;
 	}
-	int fd1 = fd_install(fb, 0, type & SOCK_CLOEXEC);
+	long fd1 = unix_install(b, type);
 	if (fd1 < 0) {
-		sys_close(fd0);
-		file_put(fb);
+		sys_close((int)fd0);
 		return fd1;
 	}
-	sv[0] = fd0;
-	sv[1] = fd1;
+	sv[0] = (int)fd0;
+	sv[1] = (int)fd1;
+	return 0;
+}
+
+long unix_bind(struct file *f, const void *addr, uint32_t len)
+{
+	return unix_names_bind(sock_of(f), addr, len);
+}
+
+long unix_listen(struct file *f, int backlog)
+{
+	struct unix_sock *u = sock_of(f);
+	return u->type == SOCK_STREAM ? unix_stream_listen(u, backlog) : -EOPNOTSUPP;
+}
+
+long unix_accept(struct file *f, void *addr, uint32_t *len, int flags)
+{
+	struct unix_sock *u = sock_of(f);
+	return u->type == SOCK_STREAM ? unix_stream_accept(f, u, addr, len, flags) : -EOPNOTSUPP;
+}
+
+long unix_connect(struct file *f, const void *addr, uint32_t len)
+{
+	struct unix_sock *u = sock_of(f);
+	return u->type == SOCK_STREAM ? unix_stream_connect(f, u, addr, len) : unix_dgram_connect(u, addr, len);
+}
+
+long unix_getname(struct file *f, void *addr, uint32_t *len, bool peer)
+{
+	struct unix_sock *u = sock_of(f), *other = NULL;
+	struct unix_name name;
+	long err = 0;
+	unsigned long flags;
+	spin_lock_irqsave(&u->wq.lock, &flags);
+	if (!peer)
+		name = u->name;
+	else if (u->type == SOCK_STREAM && u->state == UNIX_CONNECTED)
+		name = u->peer_name;
+	else if (u->type == SOCK_DGRAM && u->peer)
+		unix_get(other = u->peer);
+	else
+		err = -ENOTCONN;
+	spin_unlock_irqrestore(&u->wq.lock, flags);
+	if (other) {
+		spin_lock_irqsave(&other->wq.lock, &flags);
+		name = other->name;
+		spin_unlock_irqrestore(&other->wq.lock, flags);
+		unix_put(other);
+	}
+	if (!err)
+		unix_names_copy_out(&name, addr, len, false);
+	return err;
+}
+
+long unix_sendto(struct file *f, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen)
+{
+	struct unix_sock *u = sock_of(f);
+	if (!addrlen)
+		addr = NULL; /* as Linux: a name of no length is none */
+	if (u->type == SOCK_DGRAM)
+		return unix_dgram_send(f, u, buf, len, flags, addr, addrlen);
+	if (addr)
+		return __atomic_load_n(&u->state, __ATOMIC_ACQUIRE) == UNIX_CONNECTED ? -EISCONN : -EOPNOTSUPP;
+	return unix_stream_send(f, u, buf, len, flags);
+}
+
+long unix_recvfrom(struct file *f, void *buf, size_t len, int flags, void *addr, uint32_t *addrlen)
+{
+	struct unix_sock *u = sock_of(f);
+	if (u->type == SOCK_DGRAM)
+		return unix_dgram_recv(f, u, buf, len, flags, addr, addrlen);
+	long n = unix_stream_recv(f, u, buf, len, flags);
+	if (n >= 0 && addr && addrlen) {
+		/* Linux names the sender: the other end, if it has a name. */
+		unsigned long irq;
+		spin_lock_irqsave(&u->wq.lock, &irq);
+		struct unix_name peer = u->peer_name;
+		spin_unlock_irqrestore(&u->wq.lock, irq);
+		unix_names_copy_out(&peer, addr, addrlen, true);
+	}
+	return n;
+}
+
+long unix_control_unsupported(void)
+{
+	static bool told;
+	if (!__atomic_exchange_n(&told, true, __ATOMIC_RELAXED))
+		pr_warn("kite: AF_UNIX: control messages (SCM_RIGHTS, SCM_CREDENTIALS) are not supported\n");
+	return -EOPNOTSUPP;
+}
+
+long unix_shutdown(struct file *f, int how)
+{
+	struct unix_sock *u = sock_of(f);
+	if (how < SHUT_RD || how > SHUT_RDWR)
+		return -EINVAL;
+	bool rd = how != SHUT_WR, wr = how != SHUT_RD;
+	unsigned long flags;
+	spin_lock_irqsave(&u->wq.lock, &flags);
+	u->shut_rd |= rd;
+	u->shut_wr |= wr;
+	wait_queue_wake_locked(&u->wq, -1); /* accept and datagram receivers look again */
+	spin_unlock_irqrestore(&u->wq.lock, flags);
+	if (u->type == SOCK_STREAM)
+		unix_stream_shutdown(u, rd, wr);
+	poll_wake(&u->poll, POLLIN | POLLOUT | POLLHUP);
+	return 0;
+}
+
+struct timeval64 {
+	int64_t sec, usec;
+};
+
+long unix_setsockopt(struct file *f, int level, int name, const void *value, uint32_t len)
+{
+	struct unix_sock *u = sock_of(f);
+	if (level != SOL_SOCKET)
+		return -EOPNOTSUPP;
+	if (!value || len < sizeof(int))
+		return -EINVAL;
+	int v = *(const int *)value;
+	unsigned v_max = (unsigned)v > UNIX_BUFFER_BYTES ? UNIX_BUFFER_BYTES : (unsigned)v;
+	switch (name) {
+	case SO_REUSEADDR: return 0; /* means nothing to AF_UNIX */
+	case SO_PASSCRED: u->passcred = v; return 0;
+	/* As Linux: capped, then doubled (for its bookkeeping), and floored. */
+	case SO_SNDBUF: u->sndbuf = (int)(v_max * 2 < MIN_SNDBUF ? MIN_SNDBUF : v_max * 2); return 0;
+	case SO_RCVBUF: u->rcvbuf = (int)(v_max * 2 < MIN_RCVBUF ? MIN_RCVBUF : v_max * 2); return 0;
+	case SO_RCVTIMEO:
+	case SO_SNDTIMEO: {
+		const struct timeval64 *tv = value;
+		if (len < sizeof(*tv))
+			return -EINVAL;
+		if (tv->usec < 0 || tv->usec >= 1000000)
+			return -EDOM;
+		uint64_t ns = tv->sec < 0 ? 0 : (uint64_t)tv->sec * 1000000000 + (uint64_t)tv->usec * 1000;
+		*(name == SO_RCVTIMEO ? &u->rcvtimeo_ns : &u->sndtimeo_ns) = ns;
+		return 0;
+	}
+	}
+	return -ENOPROTOOPT;
+}
+
+long unix_getsockopt(struct file *f, int level, int name, void *value, uint32_t *len)
+{
+	struct unix_sock *u = sock_of(f);
+	if (level != SOL_SOCKET)
+		return -EOPNOTSUPP;
+	if (!value || !len || *len < sizeof(int))
+		return -EINVAL;
+	int v;
+	switch (name) {
+	case SO_TYPE: v = u->type; break;
+	case SO_ERROR: v = 0; break;
+	case SO_REUSEADDR: v = 0; break;
+	case SO_PASSCRED: v = u->passcred; break;
+	case SO_SNDBUF: v = u->sndbuf ? u->sndbuf : UNIX_BUFFER_BYTES; break;
+	case SO_RCVBUF: v = u->rcvbuf ? u->rcvbuf : UNIX_BUFFER_BYTES; break;
+	case SO_ACCEPTCONN: v = __atomic_load_n(&u->state, __ATOMIC_ACQUIRE) == UNIX_LISTENING; break;
+	case SO_PROTOCOL: v = 0; break;
+	case SO_DOMAIN: v = AF_UNIX; break;
+	case SO_PEERCRED: {
+		/* One process: the peer is this one. Kite's gid is its uid (0). */
+		int cred[3] = { (int)sys_getpid(), (int)sys_getuid(), (int)sys_getuid() };
+		uint32_t n = *len < sizeof(cred) ? *len : sizeof(cred);
+		memcpy(value, cred, n);
+		*len = n;
+		return 0;
+	}
+	case SO_RCVTIMEO:
+	case SO_SNDTIMEO: {
+		uint64_t ns = name == SO_RCVTIMEO ? u->rcvtimeo_ns : u->sndtimeo_ns;
+		struct timeval64 tv = { (int64_t)(ns / 1000000000), (int64_t)(ns % 1000000000 / 1000) };
+		uint32_t n = *len < sizeof(tv) ? *len : sizeof(tv);
+		memcpy(value, &tv, n);
+		*len = n;
+		return 0;
+	}
+	default: return -ENOPROTOOPT;
+	}
+	*(int *)value = v;
+	*len = sizeof(int);
 	return 0;
 }

@@ -111,6 +111,8 @@ script_case diff-dlopen-smp1 tests/diff-test.sh dlopen 1
 script_case diff-dlopen-smp2 tests/diff-test.sh dlopen 2
 script_case diff-sockets-smp1 tests/diff-test.sh sockets 1
 script_case diff-sockets-smp2 tests/diff-test.sh sockets 2
+script_case diff-unixsock-smp1 tests/diff-test.sh unixsock 1
+script_case diff-unixsock-smp2 tests/diff-test.sh unixsock 2
 script_case shared-object-main tests/shared-main-test.sh 1 x "y z"
 script_case relr-packed-relocations tests/build-diff-test.sh 1 apps/ctors/ctors.c "-O2 -Wl,-z,pack-relative-relocs"
 script_case proc-maps-elf tests/maps-test.sh

@@ -198,6 +198,13 @@ static void nonblocking(void)
 	getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &len);
 	printf("non-blocking connect: %s, then writable %s, SO_ERROR %d\n", pending ? "in progress or done" : "failed",
 	       ready == 1 && (p.revents & POLLOUT) ? "yes" : "no", err);
+	/* Linux: after EINPROGRESS, the first connect that finds it done says 0,
+	 * the next ones EISCONN (after an immediate 0, EISCONN at once). */
+	int again = connect(s, (struct sockaddr *)&a, sizeof(a));
+	int again_ok = r == 0 ? again < 0 && errno == EISCONN : again == 0;
+	int third = connect(s, (struct sockaddr *)&a, sizeof(a));
+	printf("connect again once done: %s, then %s\n", again_ok ? "as Linux" : "?",
+	       third < 0 && errno == EISCONN ? "EISCONN" : "?");
 
 	struct pollfd lp = { .fd = l, .events = POLLIN };
 	printf("listener readable with a connection waiting: %s\n", poll(&lp, 1, 5000) == 1 ? "yes" : "no");

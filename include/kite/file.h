@@ -26,6 +26,9 @@ struct file_ops {
 	unsigned (*poll)(struct file *f, struct poll_entry *e);
 	void (*release)(struct file *f);					/* optional */
 	bool seekable;
+	/* What fstat says of a file without a vnode: S_IFSOCK for sockets; 0
+	 * is a pipe's S_IFIFO. */
+	uint32_t fstat_type;
 };
 
 struct file {

@@ -1,10 +1,15 @@
-/* Pipe rings (fs/pipe.c): a pipe's, and each direction of an AF_UNIX socket
- * pair's (net/unix.c). A new ring has one reader and one writer; each end
- * closes its side once, and the ring goes with the last. */
+/* Pipe rings (fs/pipe.c): a pipe's, and each direction of a connected
+ * AF_UNIX stream socket's (net/unix_stream.c). A new ring has one reader and
+ * one writer. A pipe's ends close their side with pipe_close_end, and the
+ * ring goes with the last; a socket's ends shut their sides with pipe_shut
+ * and its connection frees the rings with pipe_free once neither end can
+ * touch them any more (a thread may still be inside a read when its own
+ * socket shuts the ring's other side). */
 #ifndef KITE_PIPE_H
 #define KITE_PIPE_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct pipe;
@@ -14,12 +19,19 @@ struct poll_head;
 /* A ring that announces its changes on its own poll head, or on `shared`
  * (which must outlive it). */
 struct pipe *pipe_new(struct poll_head *shared);
-/* As read and write on a pipe: 0 at EOF, -EPIPE without readers, -EAGAIN
- * instead of waiting when nonblock. */
-ssize_t pipe_read_data(struct pipe *p, void *buf, size_t len, bool nonblock);
-ssize_t pipe_write_data(struct pipe *p, const void *buf, size_t len, bool nonblock);
+/* As read and write on a pipe: 0 at EOF, -EPIPE without readers. They wait
+ * until the deadline (DEADLINE_NONE: for ever; 0: not at all), then give
+ * -EAGAIN. A peek leaves what it read in the ring. */
+ssize_t pipe_read_data(struct pipe *p, void *buf, size_t len, uint64_t deadline, bool peek);
+ssize_t pipe_write_data(struct pipe *p, const void *buf, size_t len, uint64_t deadline);
 /* The POLL* events of the reader's or the writer's side. */
 unsigned pipe_poll_end(struct pipe *p, bool reader, struct poll_entry *e);
+/* Bytes waiting to be read. */
+size_t pipe_unread(struct pipe *p);
+/* A side goes: true when it was the last (no reader and no writer left). */
+bool pipe_shut(struct pipe *p, bool reader);
+void pipe_free(struct pipe *p);
+/* pipe_shut, and pipe_free after the last side. */
 void pipe_close_end(struct pipe *p, bool reader);
 
 #endif
