@@ -623,6 +623,15 @@ static void socket_release(struct file *f)
 		pbuf_free(s->leftover);
 	struct netconn *conn = s->conn;
 	channel_close(s->channel);
+	if (s->type == SOCK_STREAM && s->linger_on && s->linger_seconds == 0) {
+		/* SO_LINGER {1, 0}: the connection ends with a reset, as on
+		 * Linux, whether or not data is left to send. */
+		LOCK_TCPIP_CORE();
+		struct tcp_pcb *pcb = conn->pcb.tcp;
+		if (pcb && pcb->state != LISTEN && pcb->state != CLOSED)
+			tcp_abort(pcb);
+		UNLOCK_TCPIP_CORE();
+	}
 	/* lwIP closes a blocking netconn in the background; a non-blocking one
 	 * it may not be done with when it frees it. */
 	netconn_set_nonblocking(conn, 0);
@@ -1058,6 +1067,11 @@ long sys_setsockopt(int fd, int level, int name, const void *value, uint32_t len
 			} else {
 				s->linger_on = v;
 				s->linger_seconds = ((const int *)value)[1];
+				/* lwIP lingers in a blocking close while data is
+				 * unsent; a time of 0 is an abortive close, done
+				 * at close (socket_release). */
+				int t = s->linger_seconds;
+				s->conn->linger = (s16_t)(!v ? -1 : t < 0 ? 0 : t > 32767 ? 32767 : t);
 			}
 			break;
 		case SO_RCVTIMEO:

@@ -404,6 +404,35 @@ static void socket_pair(void)
 	printf("socketpair(AF_INET): %s\n", r < 0 && errno == EOPNOTSUPP ? "EOPNOTSUPP" : "?");
 }
 
+/* SO_LINGER {1, 0}: closing sends a reset; the peer's recv says
+ * ECONNRESET, once, then EOF. */
+static void linger_reset(void)
+{
+	uint16_t port;
+	int l = listener(&port);
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = loopback(port);
+	check(connect(c, (struct sockaddr *)&a, sizeof(a)) == 0, "connect");
+	int s = accept(l, NULL, NULL);
+	check(s >= 0, "accept");
+	check(write(c, "ping", 4) == 4, "write");
+	char buf[8];
+	check(read(s, buf, sizeof(buf)) == 4, "read");
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	check(setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) == 0, "SO_LINGER");
+	close(s);
+	struct pollfd p = { .fd = c, .events = POLLIN };
+	poll(&p, 1, 5000);
+	ssize_t r1 = recv(c, buf, sizeof(buf), 0);
+	int e1 = errno;
+	ssize_t r2 = recv(c, buf, sizeof(buf), 0);
+	printf("linger 0: the peer's recv gave %s, then %s\n",
+	       r1 < 0 && e1 == ECONNRESET ? "ECONNRESET" : r1 == 0 ? "EOF" : "data or another error",
+	       r2 == 0 ? "EOF" : "something else");
+	close(c);
+	close(l);
+}
+
 static volatile sig_atomic_t sigpipes;
 
 static void on_sigpipe(int sig)
@@ -452,6 +481,7 @@ int main(void)
 	epoll_semantics();
 	socket_pair();
 	sigpipe();
+	linger_reset();
 	printf("%s\n", failures ? "some checks FAILED" : "all checks passed");
 	return failures ? 1 : 0;
 }
