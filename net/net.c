@@ -141,6 +141,7 @@ uint32_t net_wait_for_address(uint64_t deadline_ns)
 void net_print_state(void)
 {
 	lwip_print_state();
+	tcp_print_pcbs();
 	channel_print_stats();
 	socket_print_state();
 }

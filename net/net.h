@@ -3,6 +3,7 @@
 #ifndef NET_NET_H
 #define NET_NET_H
 #include <kite/netdev.h>
+#include "lwip/sys.h"
 
 struct netif;
 
@@ -19,5 +20,11 @@ void socket_print_state(void);
 
 /* lwIP's thread and core lock (lwip/sys_arch.c), for the status key. */
 void lwip_print_state(void);
+/* How many messages wait in an lwIP mailbox (lwip/sys_arch.c). */
+unsigned lwip_mbox_waiting(sys_mbox_t *mbox);
+
+/* Each TCP connection's sequence numbers, windows and timers (tcp_report.c),
+ * for the status key. */
+void tcp_print_pcbs(void);
 
 #endif

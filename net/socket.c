@@ -33,6 +33,7 @@
 #include "lwip/tcpip.h"
 #include "channel.h"
 #include "net.h"
+#include "socket_buffers.h"
 #include "unix.h"
 
 #define AF_UNIX 1
@@ -80,7 +81,7 @@ struct socket {
 	uint16_t leftover_offset;
 	bool eof;			/* the peer closed (TCP) */
 	bool listening;
-	int rcvbuf, sndbuf;		/* what the program set, for getsockopt */
+	struct socket_buffers buffers;	/* SO_RCVBUF and SO_SNDBUF */
 	int linger_on, linger_seconds;
 	bool connect_in_progress;	/* a non-blocking connect said EINPROGRESS */
 	int channel_state;		/* enum channel_state */
@@ -89,7 +90,8 @@ struct socket {
 
 /* Whether a socket has its net channel yet. A connection gets one once it is
  * established: an accepted one at once, a connected one when connect is done
- * (a non-blocking one at the first call that finds it done). */
+ * (a non-blocking one at the first call that finds it done). Its buffer
+ * sizes, which lwIP's handshake would not take, are applied then too. */
 enum channel_state {
 	CHANNEL_NOT_WANTED,	/* not a connection (yet) */
 	CHANNEL_WANTED,		/* a connection, or one on its way */
@@ -117,6 +119,8 @@ static struct channel *socket_channel(struct socket *s)
 	 * later; if not, a connection without a channel now never gets one. */
 	bool connecting = __atomic_load_n(&s->conn->state, __ATOMIC_ACQUIRE) == NETCONN_CONNECT;
 	s->channel = channel_open(s->conn, &s->poll);
+	/* Not connecting when looked at, or a channel: established. */
+	socket_buffers_apply(s->conn, &s->buffers);
 	__atomic_store_n(&s->channel_state, s->channel || !connecting ? CHANNEL_SETTLED : CHANNEL_WANTED,
 			 __ATOMIC_RELEASE);
 	return s->channel;
@@ -666,8 +670,9 @@ static struct file *socket_file(int fd, long *err)
 	return f;
 }
 
-/* A file and descriptor for a new socket on conn (`accepted`: a connection). */
-static long socket_install(struct netconn *conn, int domain, int type, int flags, bool accepted)
+/* A file and descriptor for a new socket on conn; `listener` is the socket
+ * that accepted it, if it did. */
+static long socket_install(struct netconn *conn, int domain, int type, int flags, const struct socket *listener)
 {
 	struct socket *s = kzalloc(sizeof(*s));
 	struct file *f = s ? file_new(&socket_ops, NULL, O_RDWR | (flags & SOCK_NONBLOCK ? O_NONBLOCK : 0)) : NULL;
@@ -678,7 +683,13 @@ static long socket_install(struct netconn *conn, int domain, int type, int flags
 	s->conn = conn;
 	s->domain = domain;
 	s->type = type;
-	s->channel_state = accepted ? CHANNEL_WANTED : CHANNEL_NOT_WANTED;
+	s->channel_state = listener ? CHANNEL_WANTED : CHANNEL_NOT_WANTED;
+	if (listener) {
+		/* As on Linux, a connection has its listener's buffer sizes. */
+		s->buffers.rcvbuf = listener->buffers.rcvbuf;
+		s->buffers.sndbuf = listener->buffers.sndbuf;
+		socket_buffers_apply(conn, &s->buffers);
+	}
 	poll_head_init(&s->poll);
 	mutex_init(&s->lock);
 	unsigned long irq;
@@ -720,7 +731,8 @@ long sys_socket(int domain, int type, int protocol)
 	 * accepted it leaves its entry behind; a new one at the same address
 	 * starts clean here, but an accepted one would inherit its counts. */
 	conn_forget(conn);
-	long fd = socket_install(conn, domain, kind, flags, false);
+	socket_buffers_init(conn);
+	long fd = socket_install(conn, domain, kind, flags, NULL);
 	if (fd < 0) {
 		netconn_delete(conn);
 		conn_forget(conn);
@@ -793,11 +805,14 @@ long sys_accept4(int fd, void *addr, uint32_t *len, int flags)
 		file_put(f);
 		return e == ERR_WOULDBLOCK ? -EAGAIN : lwip_error(e);
 	}
-	long newfd = socket_install(conn, s->domain, SOCK_STREAM, flags, true);
+	long newfd = socket_install(conn, s->domain, SOCK_STREAM, flags, s);
 	if (newfd < 0) {
 		netconn_delete(conn);
 		conn_forget(conn);
-	} else if (addr && len) {
+		file_put(f);
+		return newfd;
+	}
+	if (addr && len) {
 		ip_addr_t ip;
 		uint16_t port;
 		if (netconn_peer(conn, &ip, &port) == ERR_OK)
@@ -1059,8 +1074,8 @@ long sys_setsockopt(int fd, int level, int name, const void *value, uint32_t len
 			break;
 		case SO_KEEPALIVE: err = pcb_option(s, SOF_KEEPALIVE, v); break;
 		case SO_BROADCAST: err = pcb_option(s, SOF_BROADCAST, v); break;
-		case SO_RCVBUF: s->rcvbuf = v; break;
-		case SO_SNDBUF: s->sndbuf = v; break;
+		case SO_RCVBUF:
+		case SO_SNDBUF: socket_buffers_set(s->conn, &s->buffers, name == SO_RCVBUF, v); break;
 		case SO_LINGER:
 			if (len < 2 * sizeof(int)) {
 				err = -EINVAL;
@@ -1145,8 +1160,8 @@ long sys_getsockopt(int fd, int level, int name, void *value, uint32_t *len)
 		case SO_REUSEADDR:
 		case SO_REUSEPORT: v = s->conn->pcb.ip && ip_get_option(s->conn->pcb.ip, SOF_REUSEADDR) ? 1 : 0; break;
 		case SO_KEEPALIVE: v = s->conn->pcb.ip && ip_get_option(s->conn->pcb.ip, SOF_KEEPALIVE) ? 1 : 0; break;
-		case SO_RCVBUF: v = s->rcvbuf ? s->rcvbuf * 2 : TCP_WND; break;
-		case SO_SNDBUF: v = s->sndbuf ? s->sndbuf * 2 : TCP_SND_BUF; break;
+		case SO_RCVBUF:
+		case SO_SNDBUF: v = socket_buffers_get(s->conn, &s->buffers, name == SO_RCVBUF); break;
 		case SO_LINGER:
 			if (*len >= 2 * sizeof(int)) {
 				((int *)value)[0] = s->linger_on;

@@ -4,7 +4,8 @@
  * echo, non-blocking connect and accept with poll, a refused connection,
  * poll and select timeouts, half-close, socket names and options, epoll
  * (level- and edge-triggered, one-shot, closed descriptors leaving it) with
- * pipes, eventfd and sockets, and AF_UNIX socket pairs. Its output
+ * pipes, eventfd and sockets, AF_UNIX socket pairs, buffer sizes, and
+ * writev, readv and sendfile on a connection. Its output
  * is the same on every run, so that Linux and Kite can be compared.
  */
 #define _GNU_SOURCE
@@ -23,7 +24,9 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/select.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define STREAM_BYTES (16u << 20)
@@ -472,6 +475,187 @@ static void sigpipe(void)
 	signal(SIGPIPE, SIG_DFL);
 }
 
+/* --- buffer sizes ------------------------------------------------------- */
+
+/* Linux doubles what is asked, within a floor and a ceiling; the ceiling
+ * is a sysctl (net.core.wmem_max, rmem_max) that differs between machines,
+ * so only whether it applied is printed. */
+static void print_sizes(const char *kind, int type)
+{
+	static const int asked[] = { 10000, 1, 1 << 30, -1 };
+	for (unsigned i = 0; i < sizeof(asked) / sizeof(asked[0]); i++) {
+		int s = socket(AF_INET, type, 0);
+		int snd = asked[i], rcv = asked[i];
+		check(setsockopt(s, SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd)) == 0, "SO_SNDBUF");
+		check(setsockopt(s, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv)) == 0, "SO_RCVBUF");
+		socklen_t len = sizeof(snd);
+		check(getsockopt(s, SOL_SOCKET, SO_SNDBUF, &snd, &len) == 0, "get SO_SNDBUF");
+		check(getsockopt(s, SOL_SOCKET, SO_RCVBUF, &rcv, &len) == 0, "get SO_RCVBUF");
+		if (asked[i] == 1 || asked[i] == 10000)
+			printf("buffers: %s, %d asked: SO_SNDBUF %d, SO_RCVBUF %d\n", kind, asked[i], snd, rcv);
+		else
+			printf("buffers: %s, %d asked: %s\n", kind, asked[i],
+			       snd > 4608 && rcv > 2304 && snd < (1 << 30) && rcv < (1 << 30) ? "capped" : "NOT capped");
+		close(s);
+	}
+}
+
+/* Small buffers take effect: a non-blocking sender to a peer that does not
+ * read fills its send buffer and the peer's window, and then gets EAGAIN;
+ * once the peer reads it all, the sender can write again. */
+static void small_buffers(void)
+{
+	uint16_t port;
+	int l = listener(&port);
+	int rcv = 16384, snd = 32768;
+	check(setsockopt(l, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv)) == 0, "SO_RCVBUF");
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+	check(setsockopt(c, SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd)) == 0, "SO_SNDBUF");
+	struct sockaddr_in a = loopback(port);
+	check(connect(c, (struct sockaddr *)&a, sizeof(a)) == 0, "connect");
+	int s = accept(l, NULL, NULL);
+	check(s >= 0, "accept");
+	check(fcntl(c, F_SETFL, O_NONBLOCK) == 0, "O_NONBLOCK");
+	static char chunk[4096];
+	size_t queued = 0;
+	int quiet_rounds = 0;
+	/* The window fills as segments cross: go on until writes fail for a
+	 * while, not at the first EAGAIN. */
+	while (quiet_rounds < 20 && queued < (64u << 20)) {
+		ssize_t n = send(c, chunk, sizeof(chunk), 0);
+		if (n > 0) {
+			queued += (size_t)n;
+			quiet_rounds = 0;
+		} else {
+			check(errno == EAGAIN, "send: EAGAIN");
+			quiet_rounds++;
+			usleep(10000);
+		}
+	}
+	printf("buffers: with SO_SNDBUF 32768 and the peer's SO_RCVBUF 16384, a sender fills %s\n",
+	       queued < (512u << 10) ? "less than 512 KiB" : "512 KiB or more");
+	size_t got = 0;
+	char buf[8192];
+	while (got < queued) {
+		ssize_t n = recv(s, buf, sizeof(buf), 0);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	struct pollfd p = { .fd = c, .events = POLLOUT };
+	int writable = poll(&p, 1, 5000) == 1 && (p.revents & POLLOUT);
+	printf("buffers: the peer read %s, and the sender is %s\n", got == queued ? "it all" : "less",
+	       writable ? "writable again" : "not writable");
+	close(c);
+	close(s);
+	close(l);
+}
+
+static void buffer_sizes(void)
+{
+	print_sizes("TCP", SOCK_STREAM);
+	print_sizes("UDP", SOCK_DGRAM);
+	small_buffers();
+}
+
+/* --- vectored I/O and sendfile on a TCP connection ---------------------- */
+
+#define FILE_BYTES (1u << 20)
+
+static uint32_t fnv1a(uint32_t h, const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
+struct file_sender {
+	int sock;
+	const char *path;
+	const unsigned char *head;
+	size_t head_len;
+};
+
+/* writev of a header in three pieces, then the file by sendfile. */
+static void *send_file(void *arg)
+{
+	struct file_sender *fs = arg;
+	struct iovec iov[3] = {
+		{ (void *)fs->head, 1 },
+		{ (void *)(fs->head + 1), 2 },
+		{ (void *)(fs->head + 3), fs->head_len - 3 },
+	};
+	check(writev(fs->sock, iov, 3) == (ssize_t)fs->head_len, "writev");
+	int fd = open(fs->path, O_RDONLY);
+	check(fd >= 0, "open");
+	off_t off = 0;
+	size_t sent = 0;
+	while (sent < FILE_BYTES) {
+		ssize_t n = sendfile(fs->sock, fd, &off, FILE_BYTES - sent);
+		if (n <= 0) {
+			check(0, "sendfile");
+			break;
+		}
+		sent += (size_t)n;
+	}
+	check(off == (off_t)FILE_BYTES, "sendfile's offset");
+	close(fd);
+	shutdown(fs->sock, SHUT_WR);
+	return NULL;
+}
+
+static void vectors_and_sendfile(void)
+{
+	char path[] = "/tmp/sockets-sendfile-XXXXXX";
+	int fd = mkstemp(path);
+	check(fd >= 0, "mkstemp");
+	static unsigned char data[FILE_BYTES];
+	uint32_t state = 7;
+	for (size_t i = 0; i < FILE_BYTES; i++)
+		data[i] = (unsigned char)next_word(&state);
+	check(write(fd, data, FILE_BYTES) == (ssize_t)FILE_BYTES, "write the file");
+	close(fd);
+	static const unsigned char head[] = "HEADER: vectored\n";
+	uint16_t port;
+	int l = listener(&port);
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = loopback(port);
+	check(connect(c, (struct sockaddr *)&a, sizeof(a)) == 0, "connect");
+	int s = accept(l, NULL, NULL);
+	check(s >= 0, "accept");
+	struct file_sender fs = { .sock = c, .path = path, .head = head, .head_len = sizeof(head) - 1 };
+	pthread_t sender;
+	check(pthread_create(&sender, NULL, send_file, &fs) == 0, "pthread_create");
+	/* readv into three odd-sized pieces until EOF. */
+	uint32_t h = 2166136261u;
+	size_t total = 0;
+	static unsigned char a1[7], a2[1000], a3[4093];
+	for (;;) {
+		struct iovec iov[3] = { { a1, sizeof(a1) }, { a2, sizeof(a2) }, { a3, sizeof(a3) } };
+		ssize_t n = readv(s, iov, 3);
+		if (n <= 0) {
+			check(n == 0, "readv");
+			break;
+		}
+		size_t left = (size_t)n;
+		for (int i = 0; i < 3 && left; i++) {
+			size_t part = left < iov[i].iov_len ? left : iov[i].iov_len;
+			h = fnv1a(h, iov[i].iov_base, part);
+			left -= part;
+		}
+		total += (size_t)n;
+	}
+	pthread_join(sender, NULL);
+	uint32_t want = fnv1a(fnv1a(2166136261u, head, sizeof(head) - 1), data, FILE_BYTES);
+	printf("vectors: writev, sendfile of 1 MiB and readv: %zu bytes, %s\n", total,
+	       h == want ? "every byte right" : "CORRUPTED");
+	failures += h != want;
+	unlink(path);
+	close(s);
+	close(c);
+	close(l);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -482,6 +666,8 @@ int main(void)
 	socket_pair();
 	sigpipe();
 	linger_reset();
+	buffer_sizes();
+	vectors_and_sendfile();
 	printf("%s\n", failures ? "some checks FAILED" : "all checks passed");
 	return failures ? 1 : 0;
 }

@@ -189,6 +189,11 @@ err_t sys_mbox_new(sys_mbox_t *mbox, int size)
 	return ERR_OK;
 }
 
+unsigned lwip_mbox_waiting(sys_mbox_t *mbox)
+{
+	return *mbox ? __atomic_load_n(&(*mbox)->count, __ATOMIC_RELAXED) : 0;
+}
+
 void sys_mbox_free(sys_mbox_t *mbox)
 {
 	if ((*mbox)->count)
