@@ -321,10 +321,26 @@ void schedule(void)
 	preempt_enable_no_resched();
 }
 
+/*
+ * Whether a preemption must wait: t has marked itself BLOCKED and is on its
+ * way to schedule() (wait_queue_sleep, futex_wait and thread_sleep_until
+ * mark it first, so that a wake-up in between is not lost). Switching it out
+ * now would take it off the CPU as if it had gone to sleep, before
+ * thread_block armed its deadline: a sleeper with a timeout and no one to
+ * wake it would sleep for ever. It reaches schedule() itself in a moment, and
+ * need_resched stays set until then.
+ */
+static bool going_to_sleep(struct thread *t)
+{
+	return __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == THREAD_BLOCKED;
+}
+
 void preempt_schedule(void)
 {
 	if (!local_irq_enabled())
 		return; /* an irqsave section ends later and looks again */
+	if (going_to_sleep(current()))
+		return;
 	schedule();
 }
 
@@ -414,7 +430,7 @@ void sched_irq_exit(void)
 	struct cpu *c = this_cpu();
 	struct thread *t = c->current;
 
-	if (!c->need_resched || c->preempt_count)
+	if (!c->need_resched || c->preempt_count || going_to_sleep(t))
 		return;
 	/* Preemption: the interrupted thread loses its vector registers' content
 	 * unless saved here; a voluntary switch (schedule() called as a function)
