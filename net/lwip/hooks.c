@@ -1,8 +1,9 @@
 /*
- * Kite's additions to how lwIP takes what arrives from the network, through
- * lwIP's hooks (lwip_hooks.h) and one link-time wrapper, so that lwIP's own
- * sources stay as Debian ships them. Each one closes a way a sender could
- * hang or shut the stack (tests/net/inject.c sends them all).
+ * Kite's additions to how lwIP takes what arrives from the network and what
+ * it sends, through lwIP's hooks (lwip_hooks.h) and one link-time wrapper,
+ * so that lwIP's own sources stay as Debian ships them. Each one closes a way
+ * a peer could hang or shut the stack (tests/net/inject.c sends the ones a
+ * sender can provoke).
  */
 #include "lwip/nd6.h"
 #include "lwip/priv/tcp_priv.h"
@@ -50,6 +51,34 @@ err_t kite_tcp_segment_arrived(struct tcp_pcb *pcb, const struct tcp_hdr *header
 			make_room_for_syn(listener);
 	}
 	return ERR_OK;
+}
+
+/*
+ * The sequence number of a segment without data (an ACK, a window update, a
+ * keepalive). lwIP gives an ACK SND.NXT. A peer that shrank its window (took
+ * part of a segment, then announced a window of 0; QEMU's user network does)
+ * finds SND.NXT beyond the window's right edge and drops the ACK unread
+ * (RFC 793's acceptability test): it never learns that our own window
+ * opened. If its own data then waits on our window, and ours on its, both
+ * sides wait for good, each dropping the other's ACKs. Seen with
+ * apps/netpeer's echo through QEMU's user network.
+ *
+ * As Linux does (tcp_acceptable_seq), such an ACK carries the window's right
+ * edge instead, SND.UNA + SND.WND, which the peer accepts. A keepalive, which
+ * must carry an old number to be answered, gets SND.UNA - 1 (as on Linux).
+ */
+u32_t *kite_tcp_segment_leaving(struct pbuf *p, struct tcp_hdr *header, const struct tcp_pcb *pcb, u32_t *opts)
+{
+	bool has_data = p->tot_len > TCPH_HDRLEN_BYTES(header);
+	if (!pcb || has_data || (TCPH_FLAGS(header) & (TCP_SYN | TCP_FIN | TCP_RST)))
+		return opts;
+	u32_t right_edge = pcb->lastack + pcb->snd_wnd;
+	u32_t seq = lwip_ntohl(header->seqno);
+	if (TCP_SEQ_GT(seq, right_edge)) {
+		bool keepalive = seq == pcb->snd_nxt - 1;
+		header->seqno = lwip_htonl(keepalive ? pcb->lastack - 1 : right_edge);
+	}
+	return opts;
 }
 
 /*

@@ -12,4 +12,9 @@ struct tcp_hdr;
 err_t kite_tcp_segment_arrived(struct tcp_pcb *pcb, const struct tcp_hdr *header);
 #define LWIP_HOOK_TCP_INPACKET_PCB(pcb, header, optlen, opt1len, opt2, p) kite_tcp_segment_arrived(pcb, header)
 
+/* Every TCP segment lwIP sends, once its header is filled in and before its
+ * checksum: it adds no options (returns opts as it came). */
+u32_t *kite_tcp_segment_leaving(struct pbuf *p, struct tcp_hdr *header, const struct tcp_pcb *pcb, u32_t *opts);
+#define LWIP_HOOK_TCP_OUT_ADD_TCPOPTS(p, header, pcb, opts) kite_tcp_segment_leaving(p, header, pcb, opts)
+
 #endif
