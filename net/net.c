@@ -121,10 +121,37 @@ void net_start(void)
 	mutex_unlock(&start_lock);
 }
 
+/* --dhcp-wait=SECONDS: how long the boot waits for DHCP's address before the
+ * program starts. A Linux program expects the network configured when it
+ * starts; one that connected at once met EHOSTUNREACH when DHCP was slow (a
+ * loaded host under TCG). */
+static unsigned dhcp_wait_s = 10;
+
+static int set_dhcp_wait(const char *value)
+{
+	unsigned n = 0;
+	if (!*value)
+		return -EINVAL;
+	for (; *value; value++) {
+		if (*value < '0' || *value > '9' || (n = n * 10 + (unsigned)(*value - '0')) > 3600)
+			return -EINVAL;
+	}
+	dhcp_wait_s = n;
+	return 0;
+}
+KOPT_VALUE("dhcp-wait", set_dhcp_wait, "SECONDS",
+	   "how long the boot waits for an address from DHCP before starting the program (default 10, 0: not at all)");
+
 static int net_init(void)
 {
-	if (netdev_get(0))
-		net_start();
+	if (!netdev_get(0))
+		return 0;
+	net_start();
+	if (have_static_ip || !first_netif || !dhcp_wait_s)
+		return 0;
+	if (!net_wait_for_address(clock_monotonic_ns() + dhcp_wait_s * 1000000000ULL))
+		pr_warn("kite: no address from DHCP in %u s; the program starts without one (--ip=ADDRESS/PREFIX sets "
+			"one)\n", dhcp_wait_s);
 	return 0;
 }
 INITCALL(late, net_init);
@@ -133,8 +160,11 @@ uint32_t net_wait_for_address(uint64_t deadline_ns)
 {
 	if (!first_netif)
 		return 0;
-	if (ip4_addr_isany_val(*netif_ip4_addr(first_netif)) && semaphore_down(&addressed, deadline_ns))
-		return 0;
+	if (ip4_addr_isany_val(*netif_ip4_addr(first_netif))) {
+		if (semaphore_down(&addressed, deadline_ns))
+			return 0;
+		semaphore_up(&addressed); /* for the next to ask */
+	}
 	return ip4_addr_get_u32(netif_ip4_addr(first_netif));
 }
 
