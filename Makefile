@@ -212,6 +212,7 @@ $(BUILD)/tests/test_kva: core/kva.c core/heap.c core/frame.c
 $(BUILD)/tests/test_cpio: fs/cpio.c core/lib/format.c
 $(BUILD)/tests/test_random: core/chacha20.c
 $(BUILD)/tests/test_vfs: fs/vnode.c fs/namei.c fs/ramfs.c core/tests/host_kernel.c
+$(BUILD)/tests/test_pipe: fs/pipe.c core/tests/host_kernel.c
 $(BUILD)/tests/test_elf: loader/elf.c core/lib/format.c
 $(BUILD)/tests/test_tcp_checksum: drivers/tcp_checksum.c
 vpath test_%.c $(sort $(dir $(UNIT_TEST_SRCS)))
