@@ -36,15 +36,15 @@ MUSL_LIB := $(MUSL_TREE)/lib/libc.a
 # string functions the kernel has its own copies of, musl's malloc (the kernel
 # heap is malloc: libc/musl/malloc.c), and what libc/ and loader/ define
 # otherwise: TLS access, dl_iterate_phdr, locale objects glibc-built code can
-# read. free.o and realloc.o appear twice in the archive (wrapper and
-# mallocng), hence twice here.
+# read, sendmsg (libc/musl/sendmsg.c). free.o and realloc.o appear twice in the
+# archive (wrapper and mallocng), hence twice here.
 MUSL_KERNEL_LIB := $(MUSL_TREE)/lib/libc-kite.a
 MUSL_REPLACED := memcmp.o memcpy.o memmove.o memset.o strchr.o strcmp.o strcpy.o strlcpy.o \
 	strlen.o strncmp.o strnlen.o strstr.o \
 	malloc.o calloc.o libc_calloc.o lite_malloc.o free.o free.o realloc.o realloc.o \
 	aligned_alloc.o posix_memalign.o memalign.o malloc_usable_size.o donate.o __tls_get_addr.o \
 	dl_iterate_phdr.o dlopen.o dlsym.o __dlsym.o dlclose.o dladdr.o dlinfo.o \
-	newlocale.o duplocale.o freelocale.o
+	newlocale.o duplocale.o freelocale.o sendmsg.o
 MUSL_CFLAGS := -O2 -mcmodel=kernel -fno-pic -fno-pie -fno-omit-frame-pointer -fno-stack-protector
 KERNEL_LIBS := --whole-archive $(MUSL_KERNEL_LIB) --no-whole-archive $(shell $(CC) -print-libgcc-file-name)
 
@@ -212,6 +212,7 @@ $(BUILD)/tests/test_kva: core/kva.c core/heap.c core/frame.c
 $(BUILD)/tests/test_cpio: fs/cpio.c core/lib/format.c
 $(BUILD)/tests/test_random: core/chacha20.c
 $(BUILD)/tests/test_vfs: fs/vnode.c fs/namei.c fs/ramfs.c core/tests/host_kernel.c
+$(BUILD)/tests/test_pipe: fs/pipe.c core/tests/host_kernel.c
 $(BUILD)/tests/test_elf: loader/elf.c core/lib/format.c
 $(BUILD)/tests/test_tcp_checksum: drivers/tcp_checksum.c
 vpath test_%.c $(sort $(dir $(UNIT_TEST_SRCS)))

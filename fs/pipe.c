@@ -7,7 +7,10 @@
  * Locking: the wait queue's lock protects the ring and the counts.
  *
  * The ring is also each direction of a connected AF_UNIX stream socket
- * (net/unix_stream.c), through kite/pipe.h.
+ * (net/unix_stream.c), through kite/pipe.h. A socket's writes may mark their
+ * bytes (the descriptors sent with them ride on the mark): the marks are
+ * kept here, under the same lock as the bytes, so that a reader sees a mark
+ * exactly when it sees its first byte, and no reader runs past its end.
  */
 #include <kite/errno.h>
 #include <kite/file.h>
@@ -26,16 +29,21 @@ struct pipe {
 	struct wait_queue wq;	/* readers and writers both wait here */
 	char *buf;
 	size_t head, count;	/* wq.lock */
+	uint64_t consumed;	/* wq.lock: bytes read since the start (a mark's offsets count from it) */
+	struct list marks;	/* wq.lock: struct pipe_mark, oldest first */
 	int readers, writers;	/* wq.lock */
 	struct poll_head own_poll;
 	struct poll_head *poll;	/* own_poll, or the one a socket pair's two rings share */
 };
 
-ssize_t pipe_read_data(struct pipe *p, void *out, size_t len, uint64_t deadline, bool peek)
+ssize_t pipe_read_marked(struct pipe *p, void *out, size_t len, uint64_t deadline, bool peek,
+			 struct pipe_mark **mark)
 {
 	unsigned long flags;
 	ssize_t n = 0;
+	struct pipe_mark *m = NULL;
 
+	*mark = NULL;
 	if (!len)
 		return 0;
 	spin_lock_irqsave(&p->wq.lock, &flags);
@@ -45,6 +53,15 @@ ssize_t pipe_read_data(struct pipe *p, void *out, size_t len, uint64_t deadline,
 			goto out_unlock;
 		}
 	}
+	/* Marked bytes end the read; reading any of them takes their mark. No
+	 * mark lies wholly behind `consumed`: a read that reached it took it. */
+	if (!list_empty(&p->marks)) {
+		m = list_first(&p->marks, struct pipe_mark, node);
+		if (m->start < p->consumed + MIN(len, p->count))
+			len = MIN(len, (size_t)(m->end - p->consumed));
+		else
+			m = NULL;
+	}
 	size_t head = p->head, count = p->count;
 	while ((size_t)n < len && count) {
 		size_t chunk = MIN(len - (size_t)n, MIN(count, PIPE_SIZE - head));
@@ -53,9 +70,15 @@ ssize_t pipe_read_data(struct pipe *p, void *out, size_t len, uint64_t deadline,
 		count -= chunk;
 		n += (ssize_t)chunk;
 	}
+	if (m && peek)
+		__atomic_add_fetch(&m->refs, 1, __ATOMIC_RELAXED);
+	else if (m)
+		list_remove(&m->node); /* the ring's reference goes to the caller */
+	*mark = m;
 	if (!peek) {
 		p->head = head;
 		p->count = count;
+		p->consumed += (uint64_t)n;
 		wait_queue_wake_locked(&p->wq, -1); /* writers waiting for room */
 		poll_wake(p->poll, POLLOUT);
 	}
@@ -64,7 +87,14 @@ out_unlock:
 	return n;
 }
 
-ssize_t pipe_write_data(struct pipe *p, const void *in, size_t len, uint64_t deadline)
+ssize_t pipe_read_data(struct pipe *p, void *out, size_t len, uint64_t deadline, bool peek)
+{
+	struct pipe_mark *m;
+	/* Rings with marks are read by pipe_read_marked only. */
+	return pipe_read_marked(p, out, len, deadline, peek, &m);
+}
+
+ssize_t pipe_write_marked(struct pipe *p, const void *in, size_t len, uint64_t deadline, struct pipe_mark *m)
 {
 	unsigned long flags;
 	size_t done = 0;
@@ -82,10 +112,19 @@ ssize_t pipe_write_data(struct pipe *p, const void *in, size_t len, uint64_t dea
 				spin_unlock_irqrestore(&p->wq.lock, flags);
 				return done ? (ssize_t)done : -EAGAIN;
 			}
+			if (done)
+				m = NULL; /* in the ring, and maybe read while we slept */
 			continue;
 		}
 		size_t tail = (p->head + p->count) % PIPE_SIZE;
 		size_t chunk = MIN(len - done, MIN(room, PIPE_SIZE - tail));
+		if (m) {
+			if (!done) {
+				m->start = m->end = p->consumed + p->count;
+				list_push_back(&p->marks, &m->node);
+			}
+			m->end += chunk;
+		}
 		memcpy(p->buf + tail, (const char *)in + done, chunk);
 		p->count += chunk;
 		done += chunk;
@@ -94,6 +133,22 @@ ssize_t pipe_write_data(struct pipe *p, const void *in, size_t len, uint64_t dea
 	}
 	spin_unlock_irqrestore(&p->wq.lock, flags);
 	return (ssize_t)done;
+}
+
+ssize_t pipe_write_data(struct pipe *p, const void *in, size_t len, uint64_t deadline)
+{
+	return pipe_write_marked(p, in, len, deadline, NULL);
+}
+
+struct pipe_mark *pipe_unmark(struct pipe *p)
+{
+	unsigned long flags;
+	spin_lock_irqsave(&p->wq.lock, &flags);
+	struct pipe_mark *m = list_empty(&p->marks) ? NULL : list_first(&p->marks, struct pipe_mark, node);
+	if (m)
+		list_remove(&m->node);
+	spin_unlock_irqrestore(&p->wq.lock, flags);
+	return m;
 }
 
 static ssize_t pipe_read(struct file *f, void *out, size_t len, uint64_t *pos __unused)
@@ -198,6 +253,7 @@ struct pipe *pipe_new(struct poll_head *shared)
 	poll_head_init(&p->own_poll);
 	p->poll = shared ? shared : &p->own_poll;
 	p->buf = buf;
+	list_init(&p->marks);
 	p->readers = p->writers = 1;
 	return p;
 }

@@ -931,9 +931,10 @@ long sys_sendmsg(int fd, const struct msghdr *msg, int flags)
 	struct file *f = socket_file(fd, &err);
 	if (!f)
 		return err;
-	if (unix_is(f) && msg->controllen) {
+	if (unix_is(f)) {
+		err = unix_sendmsg(f, msg, flags);
 		file_put(f);
-		return unix_control_unsupported();
+		return err;
 	}
 	bool datagram = unix_is(f) ? unix_is_datagram(f) : ((struct socket *)f->priv)->type == SOCK_DGRAM;
 	long total = 0;
@@ -964,6 +965,11 @@ long sys_recvmsg(int fd, struct msghdr *msg, int flags)
 	struct file *f = socket_file(fd, &err);
 	if (!f)
 		return err;
+	if (unix_is(f)) {
+		err = unix_recvmsg(f, msg, flags);
+		file_put(f);
+		return err;
+	}
 	bool datagram = unix_is(f) ? unix_is_datagram(f) : ((struct socket *)f->priv)->type == SOCK_DGRAM;
 	long total = 0;
 	msg->flags = 0;

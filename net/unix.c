@@ -9,9 +9,11 @@
  * closed (ECONNREFUSED), and a connection waits in a listener's backlog
  * before it has a file.
  *
- * Not there: passing descriptors or credentials (SCM_RIGHTS,
- * SCM_CREDENTIALS: sendmsg with control messages fails, rather than lose
- * the descriptors quietly), SOCK_SEQPACKET.
+ * sendmsg and recvmsg are in unix_msg.c, their control data (SCM_RIGHTS,
+ * SCM_CREDENTIALS) in unix_rights.c.
+ *
+ * Not there: SOCK_SEQPACKET; the autobind that Linux does for a sender when
+ * SO_PASSCRED is on.
  */
 #include <kite/clock.h>
 #include <kite/errno.h>
@@ -19,7 +21,6 @@
 #include <kite/fs_calls.h>
 #include <kite/heap.h>
 #include <kite/poll.h>
-#include <kite/printk.h>
 #include <kite/stat.h>
 #include <kite/sys_process.h>
 #include <string.h>
@@ -300,24 +301,35 @@ long unix_getname(struct file *f, void *addr, uint32_t *len, bool peer)
 	return err;
 }
 
-long unix_sendto(struct file *f, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen)
+long unix_send(struct file *f, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen,
+	       struct unix_rights *rights, const struct unix_ucred *cred)
 {
 	struct unix_sock *u = sock_of(f);
 	if (!addrlen)
 		addr = NULL; /* as Linux: a name of no length is none */
 	if (u->type == SOCK_DGRAM)
-		return unix_dgram_send(f, u, buf, len, flags, addr, addrlen);
-	if (addr)
+		return unix_dgram_send(f, u, buf, len, flags, addr, addrlen, rights, cred);
+	if (addr) {
+		unix_rights_put(rights);
 		return __atomic_load_n(&u->state, __ATOMIC_ACQUIRE) == UNIX_CONNECTED ? -EISCONN : -EOPNOTSUPP;
-	return unix_stream_send(f, u, buf, len, flags);
+	}
+	/* A stream's credentials are always Kite's own (FIXME: claimed ones are not kept). */
+	return unix_stream_send(f, u, buf, len, flags, rights);
 }
 
-long unix_recvfrom(struct file *f, void *buf, size_t len, int flags, void *addr, uint32_t *addrlen)
+long unix_sendto(struct file *f, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen)
+{
+	return unix_send(f, buf, len, flags, addr, addrlen, NULL, NULL);
+}
+
+long unix_recv(struct file *f, void *buf, size_t len, int flags, void *addr, uint32_t *addrlen,
+	       struct unix_rights **rights, struct unix_ucred *cred, int *msg_flags)
 {
 	struct unix_sock *u = sock_of(f);
 	if (u->type == SOCK_DGRAM)
-		return unix_dgram_recv(f, u, buf, len, flags, addr, addrlen);
-	long n = unix_stream_recv(f, u, buf, len, flags);
+		return unix_dgram_recv(f, u, buf, len, flags, addr, addrlen, rights, cred, msg_flags);
+	unix_own_cred(cred);
+	long n = unix_stream_recv(f, u, buf, len, flags, rights);
 	if (n >= 0 && addr && addrlen) {
 		/* Linux names the sender: the other end, if it has a name. */
 		unsigned long irq;
@@ -329,12 +341,14 @@ long unix_recvfrom(struct file *f, void *buf, size_t len, int flags, void *addr,
 	return n;
 }
 
-long unix_control_unsupported(void)
+long unix_recvfrom(struct file *f, void *buf, size_t len, int flags, void *addr, uint32_t *addrlen)
 {
-	static bool told;
-	if (!__atomic_exchange_n(&told, true, __ATOMIC_RELAXED))
-		pr_warn("kite: AF_UNIX: control messages (SCM_RIGHTS, SCM_CREDENTIALS) are not supported\n");
-	return -EOPNOTSUPP;
+	struct unix_rights *rights;
+	struct unix_ucred cred;
+	int msg_flags = 0;
+	long n = unix_recv(f, buf, len, flags, addr, addrlen, &rights, &cred, &msg_flags);
+	unix_rights_put(rights); /* as Linux: files that come to a plain read close */
+	return n;
 }
 
 long unix_shutdown(struct file *f, int how)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 struct file;
+struct msghdr;
 
 long unix_socket(int type, int protocol);
 long unix_socketpair(int type, int sv[2]);
@@ -21,8 +22,9 @@ long unix_getname(struct file *f, void *addr, uint32_t *len, bool peer);
 long unix_sendto(struct file *f, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen);
 long unix_recvfrom(struct file *f, void *buf, size_t len, int flags, void *addr, uint32_t *addrlen);
 long unix_shutdown(struct file *f, int how);
-/* sendmsg with control messages: EOPNOTSUPP (said once on the console). */
-long unix_control_unsupported(void);
+/* sendmsg and recvmsg, with their control data (SCM_RIGHTS, SCM_CREDENTIALS). */
+long unix_sendmsg(struct file *f, const struct msghdr *msg, int flags);
+long unix_recvmsg(struct file *f, struct msghdr *msg, int flags);
 long unix_setsockopt(struct file *f, int level, int name, const void *value, uint32_t len);
 long unix_getsockopt(struct file *f, int level, int name, void *value, uint32_t *len);
 

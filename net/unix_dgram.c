@@ -27,6 +27,8 @@ struct unix_datagram {
 	struct list node;	/* in the receiver's queue */
 	size_t len;
 	struct unix_name from;
+	struct unix_rights *rights;	/* referenced, or NULL */
+	struct unix_ucred cred;
 	char data[];
 };
 
@@ -141,8 +143,16 @@ static long deliver(struct unix_sock *to, struct unix_sock *from, struct unix_da
 	return err;
 }
 
-long unix_dgram_send(struct file *f, struct unix_sock *u, const void *buf, size_t len, int flags,
-		     const void *addr, uint32_t addrlen)
+/* Drops a datagram that no one will read, and its files. */
+static void drop(struct unix_datagram *d)
+{
+	unix_rights_put(d->rights);
+	kfree(d);
+}
+
+/* unix_dgram_send, but the rights are the caller's still when it fails. */
+static long dgram_send(struct file *f, struct unix_sock *u, const void *buf, size_t len, int flags,
+		       const void *addr, uint32_t addrlen, struct unix_rights *rights, const struct unix_ucred *cred)
 {
 	if (__atomic_load_n(&u->shut_wr, __ATOMIC_RELAXED))
 		return -EPIPE;
@@ -170,12 +180,17 @@ long unix_dgram_send(struct file *f, struct unix_sock *u, const void *buf, size_
 	} else {
 		memcpy(d->data, buf, len);
 		d->len = len;
+		d->rights = rights;
+		if (cred)
+			d->cred = *cred;
+		else
+			unix_own_cred(&d->cred);
 		spin_lock_irqsave(&u->wq.lock, &irq);
 		d->from = u->name;
 		spin_unlock_irqrestore(&u->wq.lock, irq);
 		err = deliver(to, u, d, unix_deadline(f, flags, u->sndtimeo_ns));
 		if (err)
-			kfree(d);
+			kfree(d); /* not drop: the rights go back to the caller */
 	}
 	/* As Linux: a peer that is gone refuses once; then we are not connected. */
 	if (err == -ECONNREFUSED && !addr)
@@ -184,14 +199,26 @@ long unix_dgram_send(struct file *f, struct unix_sock *u, const void *buf, size_
 	return err ? err : (long)len;
 }
 
+long unix_dgram_send(struct file *f, struct unix_sock *u, const void *buf, size_t len, int flags,
+		     const void *addr, uint32_t addrlen, struct unix_rights *rights, const struct unix_ucred *cred)
+{
+	long n = dgram_send(f, u, buf, len, flags, addr, addrlen, rights, cred);
+	if (n < 0)
+		unix_rights_put(rights);
+	return n;
+}
+
 long unix_dgram_recv(struct file *f, struct unix_sock *u, void *buf, size_t len, int flags, void *addr,
-		     uint32_t *addrlen)
+		     uint32_t *addrlen, struct unix_rights **rights, struct unix_ucred *cred, int *msg_flags)
 {
 	uint64_t deadline = unix_deadline(f, flags, u->rcvtimeo_ns);
 	unsigned long irq;
+	*rights = NULL;
 	spin_lock_irqsave(&u->wq.lock, &irq);
 	while (list_empty(&u->queue)) {
-		long err = u->shut_rd ? 0 : -EAGAIN;
+		/* As Linux: shut for reading and empty is EOF, but a call
+		 * that must not wait still says EAGAIN. */
+		long err = u->shut_rd && deadline ? 0 : -EAGAIN;
 		if (u->shut_rd || !deadline || wait_queue_sleep(&u->wq, &irq, deadline)) {
 			spin_unlock_irqrestore(&u->wq.lock, irq);
 			if (!err && addrlen)
@@ -201,10 +228,16 @@ long unix_dgram_recv(struct file *f, struct unix_sock *u, void *buf, size_t len,
 	}
 	struct unix_datagram *d = list_first(&u->queue, struct unix_datagram, node);
 	size_t n = len < d->len ? len : d->len, total = d->len;
+	if (n < total)
+		*msg_flags |= MSG_TRUNC;
+	*cred = d->cred;
 	if (flags & MSG_PEEK) {
-		/* It stays in the queue, where another receiver may take it. */
+		/* It stays in the queue, where another receiver may take it;
+		 * a peek gets its files too (as new descriptors), as on Linux. */
 		memcpy(buf, d->data, n);
 		struct unix_name from = d->from;
+		if (d->rights)
+			unix_rights_get(*rights = d->rights);
 		spin_unlock_irqrestore(&u->wq.lock, irq);
 		unix_names_copy_out(&from, addr, addrlen, true);
 		return (long)((flags & MSG_TRUNC) ? total : n);
@@ -216,6 +249,7 @@ long unix_dgram_recv(struct file *f, struct unix_sock *u, void *buf, size_t len,
 	spin_unlock_irqrestore(&u->wq.lock, irq);
 	memcpy(buf, d->data, n);
 	unix_names_copy_out(&d->from, addr, addrlen, true);
+	*rights = d->rights;
 	kfree(d);
 	poll_wake(&u->room, POLLOUT | POLLWRNORM);
 	return (long)((flags & MSG_TRUNC) ? total : n);
@@ -281,7 +315,7 @@ void unix_dgram_close(struct unix_sock *u)
 	while (!list_empty(&dropped)) {
 		struct unix_datagram *d = list_first(&dropped, struct unix_datagram, node);
 		list_remove(&d->node);
-		kfree(d);
+		drop(d);
 	}
 	if (peer)
 		unix_put(peer);

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <kite/list.h>
+#include <kite/pipe.h>
 #include <kite/poll.h>
 #include <kite/wait.h>
 
@@ -25,10 +26,12 @@
 #define SOCK_NONBLOCK 04000
 #define SOCK_CLOEXEC 02000000
 #define MSG_PEEK 0x2
+#define MSG_CTRUNC 0x8
 #define MSG_TRUNC 0x20
 #define MSG_DONTWAIT 0x40
 #define MSG_WAITALL 0x100
 #define MSG_NOSIGNAL 0x4000
+#define MSG_CMSG_CLOEXEC 0x40000000
 #define POLLWRBAND 0x200
 
 #define UNIX_PATH_MAX 108
@@ -36,8 +39,38 @@
 #define UNIX_BUFFER_BYTES 212992
 
 struct file;
-struct pipe;
+struct iovec;
 struct vnode;
+
+/* Linux's struct msghdr, as net/socket.c has it (FIXME: one definition for
+ * both, in include/kite/socket.h, once socket.c can take it). */
+struct msghdr {
+	void *name;
+	uint32_t namelen;
+	struct iovec *iov;
+	size_t iovlen;
+	void *control;
+	size_t controllen;
+	int flags;
+};
+
+/* Linux's struct ucred: who sent a message (SCM_CREDENTIALS). */
+struct unix_ucred {
+	int32_t pid;
+	uint32_t uid, gid;
+};
+
+/* What one sendmsg's SCM_RIGHTS carried: its files, referenced from the
+ * sendmsg until the receiver's recvmsg (so closing the sender's descriptors
+ * closes none), or until the message is dropped unread. */
+struct unix_rights {
+	/* On a stream: the mark on the bytes sent with it. Its `refs` count
+	 * the holders (the queue's, a peeking reader's) on streams and
+	 * datagrams alike. */
+	struct pipe_mark mark;
+	int count;
+	struct file *files[];
+};
 
 /* Linux's struct sockaddr_un. */
 struct unix_sockaddr {
@@ -108,6 +141,16 @@ struct unix_sock {
 };
 
 /* unix.c */
+/* A send or a receive with its control data: sendto, recvfrom and
+ * sendmsg, recvmsg on u's file. A send takes the caller's reference on
+ * rights (NULL: none), and uses cred for SCM_CREDENTIALS (NULL: Kite's
+ * own). A receive gives the rights that came with the data in *rights (the
+ * caller's to drop), the sender's credentials in *cred, and adds MSG_TRUNC
+ * to *msg_flags when a datagram was cut. */
+long unix_send(struct file *f, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen,
+	       struct unix_rights *rights, const struct unix_ucred *cred);
+long unix_recv(struct file *f, void *buf, size_t len, int flags, void *addr, uint32_t *addrlen,
+	       struct unix_rights **rights, struct unix_ucred *cred, int *msg_flags);
 struct unix_sock *unix_sock_new(int type);
 void unix_get(struct unix_sock *u);
 void unix_put(struct unix_sock *u);
@@ -139,8 +182,12 @@ int unix_stream_join(struct unix_sock *a, struct unix_sock *b);
 long unix_stream_listen(struct unix_sock *u, int backlog);
 long unix_stream_accept(struct file *f, struct unix_sock *u, void *addr, uint32_t *len, int flags);
 long unix_stream_connect(struct file *f, struct unix_sock *u, const void *addr, uint32_t len);
-long unix_stream_send(struct file *f, struct unix_sock *u, const void *buf, size_t len, int flags);
-long unix_stream_recv(struct file *f, struct unix_sock *u, void *buf, size_t len, int flags);
+/* The rights go with the bytes: a receive stops at the end of bytes sent
+ * with rights, and takes their rights when it read any of them. */
+long unix_stream_send(struct file *f, struct unix_sock *u, const void *buf, size_t len, int flags,
+		      struct unix_rights *rights);
+long unix_stream_recv(struct file *f, struct unix_sock *u, void *buf, size_t len, int flags,
+		      struct unix_rights **rights);
 long unix_stream_shutdown(struct unix_sock *u, bool rd, bool wr);
 unsigned unix_stream_poll(struct unix_sock *u);
 size_t unix_stream_unread(struct unix_sock *u);
@@ -151,11 +198,33 @@ void unix_stream_close(struct unix_sock *u);
 void unix_dgram_pair(struct unix_sock *a, struct unix_sock *b);
 long unix_dgram_connect(struct unix_sock *u, const void *addr, uint32_t len);
 long unix_dgram_send(struct file *f, struct unix_sock *u, const void *buf, size_t len, int flags,
-		     const void *addr, uint32_t addrlen);
+		     const void *addr, uint32_t addrlen, struct unix_rights *rights, const struct unix_ucred *cred);
 long unix_dgram_recv(struct file *f, struct unix_sock *u, void *buf, size_t len, int flags, void *addr,
-		     uint32_t *addrlen);
+		     uint32_t *addrlen, struct unix_rights **rights, struct unix_ucred *cred, int *msg_flags);
 unsigned unix_dgram_poll(struct unix_sock *u);
 size_t unix_dgram_next_size(struct unix_sock *u);
 void unix_dgram_close(struct unix_sock *u);
+
+/* unix_rights.c: SCM_RIGHTS and SCM_CREDENTIALS */
+/* Kite's own credentials: one process, its pid, and root. */
+void unix_own_cred(struct unix_ucred *cred);
+/* A sendmsg's control data: the files of its SCM_RIGHTS in *rights
+ * (referenced; NULL when there are none), its SCM_CREDENTIALS in *cred
+ * (else Kite's own). 0, or -EINVAL (a malformed message, an unknown type,
+ * more than SCM_MAX_FD files), -EBADF, -ESRCH (another pid), -ENOMEM. */
+long unix_control_in(const struct msghdr *msg, struct unix_rights **rights, struct unix_ucred *cred);
+/* A recvmsg's control data, as Linux writes it: the sender's credentials
+ * when the socket asked for them (SO_PASSCRED), then the files as new
+ * descriptors (close-on-exec with MSG_CMSG_CLOEXEC) as far as there is
+ * room; what does not fit is closed and MSG_CTRUNC said. Sets
+ * msg->controllen to what was written; takes the caller's reference on
+ * rights. */
+void unix_control_out(struct msghdr *msg, int flags, bool passcred, const struct unix_ucred *cred,
+		      struct unix_rights *rights);
+void unix_rights_get(struct unix_rights *r);
+/* Drops a reference; the last one closes the files. */
+void unix_rights_put(struct unix_rights *r);
+
+/* unix_msg.c: sendmsg and recvmsg (declared in unix.h for net/socket.c) */
 
 #endif

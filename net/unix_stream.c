@@ -13,6 +13,7 @@
  */
 #include <kite/errno.h>
 #include <kite/file.h>
+#include <kite/compiler.h>
 #include <kite/heap.h>
 #include <kite/pipe.h>
 #include <kite/poll.h>
@@ -67,6 +68,11 @@ static void leave_conn(struct unix_sock *u)
 {
 	struct unix_conn *c = u->conn;
 	shut_rings(u, true, true);
+	/* As Linux: what no one will read now drops its files (no new ones
+	 * come: writing to a ring without a reader fails). */
+	struct pipe_mark *m;
+	while ((m = pipe_unmark(u->in)))
+		unix_rights_put(container_of(m, struct unix_rights, mark));
 	poll_remove(&u->relay);
 	u->conn = NULL;
 	u->in = u->out = NULL;
@@ -236,28 +242,46 @@ long unix_stream_connect(struct file *f, struct unix_sock *u, const void *addr, 
 	return err;
 }
 
-long unix_stream_send(struct file *f, struct unix_sock *u, const void *buf, size_t len, int flags)
+long unix_stream_send(struct file *f, struct unix_sock *u, const void *buf, size_t len, int flags,
+		      struct unix_rights *rights)
 {
-	if (state_of(u) != UNIX_CONNECTED)
+	if (state_of(u) != UNIX_CONNECTED) {
+		unix_rights_put(rights);
 		return -ENOTCONN;
+	}
+	/* No bytes, no rights: as Linux, which has nothing to attach them to. */
 	long n = __atomic_load_n(&u->shut_wr, __ATOMIC_RELAXED) ?
 			 -EPIPE :
-			 pipe_write_data(u->out, buf, len, unix_deadline(f, flags, u->sndtimeo_ns));
+			 pipe_write_marked(u->out, buf, len, unix_deadline(f, flags, u->sndtimeo_ns),
+					   rights ? &rights->mark : NULL);
+	if (n <= 0)
+		unix_rights_put(rights);
 	/* As Linux: a stream's EPIPE raises SIGPIPE (a datagram's does not). */
 	if (n == -EPIPE && !(flags & MSG_NOSIGNAL))
 		signal_raise_self(SIGPIPE);
 	return n;
 }
 
-long unix_stream_recv(struct file *f, struct unix_sock *u, void *buf, size_t len, int flags)
+static struct unix_rights *rights_of(struct pipe_mark *m)
 {
+	return m ? container_of(m, struct unix_rights, mark) : NULL;
+}
+
+long unix_stream_recv(struct file *f, struct unix_sock *u, void *buf, size_t len, int flags,
+		      struct unix_rights **rights)
+{
+	*rights = NULL;
 	if (state_of(u) != UNIX_CONNECTED)
 		return -EINVAL;
-	if (__atomic_load_n(&u->shut_rd, __ATOMIC_RELAXED))
-		return 0;
-	uint64_t deadline = unix_deadline(f, flags, u->rcvtimeo_ns);
+	/* As Linux: after SHUT_RD what was queued is still read, then EOF at
+	 * once (the peer's writes fail, so no more comes). */
+	bool shut = __atomic_load_n(&u->shut_rd, __ATOMIC_RELAXED);
+	uint64_t deadline = shut ? 0 : unix_deadline(f, flags, u->rcvtimeo_ns);
 	bool peek = flags & MSG_PEEK;
-	ssize_t n = pipe_read_data(u->in, buf, len, deadline, peek);
+	struct pipe_mark *m;
+	ssize_t n = pipe_read_marked(u->in, buf, len, deadline, peek, &m);
+	if (n == -EAGAIN && shut)
+		return 0;
 	if (n == 0 && len) {
 		/* At EOF: a reset is reported first (once). */
 		int *reset = reset_of(u, u->in);
@@ -265,15 +289,18 @@ long unix_stream_recv(struct file *f, struct unix_sock *u, void *buf, size_t len
 		if (err)
 			return -err;
 	}
-	if (!(flags & MSG_WAITALL) || peek || !deadline)
+	*rights = rights_of(m);
+	if (!(flags & MSG_WAITALL) || peek || !deadline || m)
 		return n;
-	/* MSG_WAITALL: on until all of it, EOF, or the deadline. */
+	/* MSG_WAITALL: on until all of it, EOF, the deadline, or the end of
+	 * bytes sent with rights (Linux stops there too). */
 	size_t done = n > 0 ? (size_t)n : 0;
-	while (n > 0 && done < len) {
-		n = pipe_read_data(u->in, (char *)buf + done, len - done, deadline, false);
+	while (n > 0 && done < len && !m) {
+		n = pipe_read_marked(u->in, (char *)buf + done, len - done, deadline, false, &m);
 		if (n > 0)
 			done += (size_t)n;
 	}
+	*rights = rights_of(m);
 	return done ? (long)done : n;
 }
 

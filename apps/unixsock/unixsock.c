@@ -5,7 +5,8 @@
  * the socket file (stat, open, unlink), abstract names and autobind, names
  * from getsockname, getpeername, accept and recvfrom, datagrams (boundaries,
  * senders' names, truncation, a full queue, connected ones, socketpair),
- * shutdown and EOF, non-blocking accept and connect, timeouts.
+ * shutdown and EOF, non-blocking accept and connect, timeouts; and in
+ * rights.c, descriptors and credentials passed in control messages.
  *
  * Its files are in a directory it makes under /tmp and removes; nothing it
  * prints depends on that directory's name, the process or the timing, so
@@ -28,15 +29,16 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include "unixsock.h"
 
 #define ECHO_BYTES (1u << 20)
 #define EPOLL_CLIENTS 8
 #define CLIENT_BYTES 16384
 
-static int failures;
-static char dir[64];
+int failures;
+char dir[64];
 
-static void check(int ok, const char *what)
+void check(int ok, const char *what)
 {
 	if (!ok) {
 		printf("FAILED: %s (errno %s)\n", what, strerror(errno));
@@ -45,7 +47,7 @@ static void check(int ok, const char *what)
 }
 
 /* The result of a call as Linux's name for it: "0" (or any success), or the errno. */
-static const char *outcome(long r)
+const char *outcome(long r)
 {
 	if (r >= 0)
 		return "ok";
@@ -64,6 +66,8 @@ static const char *outcome(long r)
 	case EOPNOTSUPP: return "EOPNOTSUPP";
 	case EMSGSIZE: return "EMSGSIZE";
 	case ECONNRESET: return "ECONNRESET";
+	case EBADF: return "EBADF";
+	case ESRCH: return "ESRCH";
 	default: return strerror(errno);
 	}
 }
@@ -78,7 +82,7 @@ static uint32_t next_word(uint32_t *state)
 
 /* A path in the test's directory, as a sockaddr_un, and its length as
  * getsockname gives it (with the NUL). */
-static socklen_t path_addr(struct sockaddr_un *a, const char *name)
+socklen_t path_addr(struct sockaddr_un *a, const char *name)
 {
 	memset(a, 0, sizeof(*a));
 	a->sun_family = AF_UNIX;
@@ -103,7 +107,7 @@ static int bound_socket(int type, const struct sockaddr_un *a, socklen_t len)
 	return s;
 }
 
-static int listening_socket(const char *name, int backlog)
+int listening_socket(const char *name, int backlog)
 {
 	struct sockaddr_un a;
 	socklen_t len = path_addr(&a, name);
@@ -112,7 +116,7 @@ static int listening_socket(const char *name, int backlog)
 	return s;
 }
 
-static int connect_to(const char *name, int type)
+int connect_to(const char *name, int type)
 {
 	struct sockaddr_un a;
 	socklen_t len = path_addr(&a, name);
@@ -871,7 +875,7 @@ static void shutdown_and_eof(void)
 static void cleanup(void)
 {
 	const char *names[] = { "stream.sock", "epoll.sock", "nb.sock", "full.sock", "timeo.sock", "file.sock",
-				"a.sock", "s.sock", "shut.sock", "pipe.sock" };
+				"a.sock", "s.sock", "shut.sock", "pipe.sock", "rights.sock", "rdgram.sock", "data.txt" };
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char path[128];
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
@@ -898,6 +902,7 @@ int main(void)
 	datagram_pair();
 	shutdown_and_eof();
 	sigpipe();
+	passing_rights();
 	cleanup();
 	printf("%s\n", failures ? "some checks FAILED" : "all checks passed");
 	return failures ? 1 : 0;

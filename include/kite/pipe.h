@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <kite/list.h>
 
 struct pipe;
 struct poll_entry;
@@ -24,6 +25,27 @@ struct pipe *pipe_new(struct poll_head *shared);
  * -EAGAIN. A peek leaves what it read in the ring. */
 ssize_t pipe_read_data(struct pipe *p, void *buf, size_t len, uint64_t deadline, bool peek);
 ssize_t pipe_write_data(struct pipe *p, const void *buf, size_t len, uint64_t deadline);
+/* A mark on the bytes of one write, for a socket's ancillary data (the
+ * descriptors sent with them, net/unix_stream.c): a read that reaches into
+ * marked bytes hands the mark over and stops at their end, so that it never
+ * joins them with what was written after. The mark covers what the write put
+ * in the ring before it first had to wait for room. */
+struct pipe_mark {
+	struct list node;	/* in the ring's marks, oldest first (its lock) */
+	uint64_t start, end;	/* the stream offsets of its first byte and past its last */
+	int refs;		/* atomic: the ring's, and each peeking reader's */
+};
+/* pipe_write_data that marks its bytes with m: m is in the ring when it
+ * returns more than 0, and must not be touched by the writer then (a reader
+ * may have it already). */
+ssize_t pipe_write_marked(struct pipe *p, const void *buf, size_t len, uint64_t deadline, struct pipe_mark *m);
+/* pipe_read_data that stops at the end of marked bytes it reads, and gives
+ * their mark in *m (NULL when none) with one reference for the caller: the
+ * ring's own, or with a peek a new one. */
+ssize_t pipe_read_marked(struct pipe *p, void *buf, size_t len, uint64_t deadline, bool peek, struct pipe_mark **m);
+/* Takes the oldest mark out of the ring, with the ring's reference (NULL
+ * when none is left): for the owner to drop those no one will read. */
+struct pipe_mark *pipe_unmark(struct pipe *p);
 /* The POLL* events of the reader's or the writer's side. */
 unsigned pipe_poll_end(struct pipe *p, bool reader, struct poll_entry *e);
 /* Bytes waiting to be read. */
