@@ -14,14 +14,19 @@
  *
  * Who drains a channel: the threads waiting on the socket (recv, send, poll,
  * epoll through the socket's poll operation), woken when the ring goes from
- * empty to not empty. A segment is only queued when someone waits on the
- * socket; otherwise it takes lwIP's ordinary path (its thread), unless
- * earlier ones still wait in the ring, which it must not overtake. Whatever a
- * waiter leaves (it stopped waiting, or an epoll loop is busy elsewhere) the
- * sweeper, a timer in lwIP's thread, drains within CHANNEL_SWEEP_MS.
+ * empty to not empty; when no one waits, lwIP's thread, sent a message then.
+ * Whatever a waiter leaves (it stopped waiting, or an epoll loop is busy
+ * elsewhere) the sweeper, a timer in lwIP's thread, drains within
+ * CHANNEL_SWEEP_MS.
+ *
+ * Order: every segment of a flow with a channel goes through its ring, so
+ * lwIP takes a connection's segments in the order they came. Only at the
+ * start could some still wait in lwIP's mailbox, queued before the channel
+ * opened: so a new channel is drained by lwIP's thread alone, starting with a
+ * message sent once it is in the table (behind all of those), until that
+ * message has run (`ready`).
  */
 #include <kite/cmdline.h>
-#include <kite/cpu.h>
 #include <kite/heap.h>
 #include <kite/poll.h>
 #include <kite/printk.h>
@@ -53,20 +58,14 @@ struct channel {
 	struct channel *next;		/* in its table bucket */
 	struct poll_head *waiters;	/* the socket's */
 	int refs;
+	bool ready;			/* waiters may drain it (see Order above) */
 	uint32_t head;			/* next slot to take: the consumer's */
 	uint32_t tail;			/* next slot to fill: the producer's */
 	struct pbuf *ring[CHANNEL_RING];
 };
 
-/* --net-channels: on, off, or (the default) on with one CPU only. FIXME:
- * with two CPUs, apps/netpeer's 100 MiB echo (a writer and a reader thread on
- * one socket) stalled in 2 of 10 runs with channels and in none of 10
- * without; every wait there re-checks each second (socket.c), so it is not a
- * lost wake-up of the socket's waiters; the cause is not found. */
-enum { CHANNELS_OFF, CHANNELS_ON, CHANNELS_ONE_CPU };
-static int channels_setting = CHANNELS_ONE_CPU;
-static bool channels_on; /* decided at the first channel_open or delivery */
-static bool channels_decided;
+/* --net-channels: on (the default) or off, for comparison. */
+static bool channels_on = true;
 static struct channel *table[TABLE_BUCKETS];
 static spinlock_t table_lock = SPINLOCK_INIT;
 static unsigned nr_channels;		/* under table_lock */
@@ -74,9 +73,10 @@ static bool sweeper_armed;		/* under lwIP's core lock */
 
 static struct {
 	uint64_t queued;		/* segments put in a channel */
-	uint64_t unwatched;		/* segments of a channel no one waited on */
 	uint64_t overflows;		/* a full ring, drained by the receive thread */
+	uint64_t dropped;		/* a full ring not ready yet: TCP resends */
 	uint64_t by_waiters;		/* segments processed by a socket's waiter */
+	uint64_t by_lwip_thread;	/* ... by lwIP's thread, when no one waited */
 	uint64_t by_receiver;		/* ... by the receive thread (a full ring) */
 	uint64_t by_sweeper;		/* ... by the sweeper */
 } stats;
@@ -84,23 +84,17 @@ static struct {
 static int set_channels(const char *value)
 {
 	if (!strcmp(value, "on"))
-		channels_setting = CHANNELS_ON;
+		channels_on = true;
 	else if (!strcmp(value, "off"))
-		channels_setting = CHANNELS_OFF;
+		channels_on = false;
 	else
 		return -1;
 	return 0;
 }
-KOPT_VALUE("net-channels", set_channels, "on,off",
-	   "classify TCP segments into their readers' channels (default: on with one CPU, off with more)");
+KOPT_VALUE("net-channels", set_channels, "on,off", "classify TCP segments into their readers' channels (default: on)");
 
 bool channel_enabled(void)
 {
-	if (!__atomic_load_n(&channels_decided, __ATOMIC_ACQUIRE)) {
-		/* The CPUs are all up before the network starts. */
-		channels_on = channels_setting == CHANNELS_ON || (channels_setting == CHANNELS_ONE_CPU && nr_cpus == 1);
-		__atomic_store_n(&channels_decided, true, __ATOMIC_RELEASE);
-	}
 	return channels_on;
 }
 
@@ -176,11 +170,33 @@ static bool pending(struct channel *c)
 
 void channel_drain(struct channel *c)
 {
-	if (!c || !pending(c))
+	if (!c || !pending(c) || !__atomic_load_n(&c->ready, __ATOMIC_ACQUIRE))
 		return;
 	LOCK_TCPIP_CORE();
 	count(&stats.by_waiters, drain_locked(c));
 	UNLOCK_TCPIP_CORE();
+}
+
+/* A message to lwIP's thread: drain the channel (which the message holds a
+ * reference to); the first one also makes a new channel ready. */
+static void drain_in_lwip_thread(void *arg)
+{
+	struct channel *c = arg;
+	/* Set before drain_locked's fence: see channel_deliver. */
+	__atomic_store_n(&c->ready, true, __ATOMIC_SEQ_CST);
+	count(&stats.by_lwip_thread, drain_locked(c));
+	channel_put(c);
+}
+
+/* Sends lwIP's thread a message to drain c; false if its mailbox is full
+ * (the sweeper then does it within CHANNEL_SWEEP_MS). */
+static bool post_drain(struct channel *c)
+{
+	channel_get(c);
+	if (tcpip_try_callback(drain_in_lwip_thread, c) == ERR_OK)
+		return true;
+	channel_put(c);
+	return false;
 }
 
 static void sweep(void *arg)
@@ -193,8 +209,8 @@ static void sweep(void *arg)
 		spin_lock(&table_lock);
 		for (unsigned b = 0; b < TABLE_BUCKETS; b++)
 			for (struct channel *c = table[b]; c; c = c->next) {
-				if (!pending(c))
-					continue;
+				if (!pending(c) || !__atomic_load_n(&c->ready, __ATOMIC_ACQUIRE))
+					continue; /* not ready: its first message drains it */
 				if (n == SWEEP_BATCH) {
 					more = true;
 					continue;
@@ -266,6 +282,14 @@ struct channel *channel_open(struct netconn *conn, struct poll_head *waiters)
 		kfree(c);
 		return NULL;
 	}
+	/* Behind every segment of the flow already in lwIP's mailbox. Blocking
+	 * if the mailbox is full (this is a program's thread, without the
+	 * core lock): the channel must become ready. */
+	channel_get(c);
+	if (tcpip_callback(drain_in_lwip_thread, c) != ERR_OK) {
+		channel_put(c);
+		__atomic_store_n(&c->ready, true, __ATOMIC_RELEASE);
+	}
 	return c;
 }
 
@@ -273,6 +297,9 @@ void channel_close(struct channel *c)
 {
 	if (!c)
 		return;
+	/* Under the core lock, so that the flow's next segments, which now
+	 * take lwIP's mailbox, come after the ones in the ring. */
+	LOCK_TCPIP_CORE();
 	spin_lock(&table_lock);
 	struct channel **slot = &table[bucket_of(&c->key)];
 	while (*slot != c)
@@ -280,7 +307,6 @@ void channel_close(struct channel *c)
 	*slot = c->next;
 	nr_channels--;
 	spin_unlock(&table_lock);
-	LOCK_TCPIP_CORE();
 	count(&stats.by_waiters, drain_locked(c));
 	UNLOCK_TCPIP_CORE();
 	channel_put(c);
@@ -337,14 +363,17 @@ bool channel_deliver(struct netif *netif, const void *frame, size_t len, struct 
 	}
 	uint32_t tail = c->tail;
 	uint32_t head = __atomic_load_n(&c->head, __ATOMIC_ACQUIRE);
-	if (head == tail && !poll_has_waiters(c->waiters)) {
-		/* Empty, and no one to drain it soon: lwIP's thread will do. */
-		spin_unlock(&table_lock);
-		count(&stats.unwatched, 1);
-		return false;
-	}
+	bool ready = __atomic_load_n(&c->ready, __ATOMIC_ACQUIRE);
 	p->if_idx = netif_get_index(netif);
 	if (tail - head == CHANNEL_RING) {
+		if (!ready) {
+			/* Only lwIP's thread may take segments yet, and it is
+			 * behind: drop this one (TCP sends it again). */
+			spin_unlock(&table_lock);
+			count(&stats.dropped, 1);
+			pbuf_free(p);
+			return true;
+		}
 		/* Full: this thread drains it, then processes p after the rest. */
 		channel_get(c);
 		spin_unlock(&table_lock);
@@ -359,13 +388,28 @@ bool channel_deliver(struct netif *netif, const void *frame, size_t len, struct 
 	c->ring[tail % CHANNEL_RING] = p;
 	__atomic_store_n(&c->tail, tail + 1, __ATOMIC_RELEASE);
 	/* Pairs with drain_locked's fence: if the consumer had already taken
-	 * everything before p, it may have stopped looking: wake the waiters. */
+	 * everything before p, it may have stopped looking: someone must come
+	 * for p. Before the channel is ready its first message will. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	bool wake = __atomic_load_n(&c->head, __ATOMIC_ACQUIRE) == tail;
-	if (wake)
-		poll_wake(c->waiters, POLLIN);
+	bool was_taken = __atomic_load_n(&c->head, __ATOMIC_ACQUIRE) == tail;
+	/* Looked at again after p is in: either the first message, which makes
+	 * the channel ready before it drains, finds p, or this sees it ready. */
+	ready = __atomic_load_n(&c->ready, __ATOMIC_ACQUIRE);
+	bool for_lwip_thread = false;
+	if (was_taken && ready) {
+		if (poll_has_waiters(c->waiters))
+			poll_wake(c->waiters, POLLIN);
+		else
+			for_lwip_thread = true;
+	}
+	if (for_lwip_thread)
+		channel_get(c); /* the table's reference may go once unlocked */
 	spin_unlock(&table_lock);
 	count(&stats.queued, 1);
+	if (for_lwip_thread) {
+		post_drain(c); /* may sleep: not under the spinlock */
+		channel_put(c);
+	}
 	return true;
 }
 
@@ -375,17 +419,19 @@ void channel_print_stats(void)
 		pr_report("net channels: off\n");
 		return;
 	}
-	pr_report("net channels: %u open; segments queued %lu, unwatched %lu, full rings %lu; processed by waiters %lu, by "
-		"the receive thread %lu, by the sweeper %lu\n",
-		nr_channels, stats.queued, stats.unwatched, stats.overflows, stats.by_waiters, stats.by_receiver,
-		stats.by_sweeper);
-	/* The first few channels: a stuck one shows segments waiting. */
+	pr_report("net channels: %u open; segments queued %lu, full rings %lu, dropped before ready %lu; processed by "
+		  "waiters %lu, by lwIP's thread %lu, by the receive thread %lu, by the sweeper %lu\n",
+		  nr_channels, stats.queued, stats.overflows, stats.dropped, stats.by_waiters, stats.by_lwip_thread,
+		  stats.by_receiver, stats.by_sweeper);
+	/* The first few channels: a stuck one shows segments waiting. The
+	 * status key runs in an interrupt, which could come while this CPU's
+	 * receive thread holds the table's lock: so it reads without it, as a
+	 * report on a system that stopped moving (a channel freed meanwhile
+	 * would show garbage, from memory that stays mapped). */
 	unsigned shown = 0;
-	spin_lock(&table_lock);
 	for (unsigned b = 0; b < TABLE_BUCKETS && shown < 8; b++)
 		for (struct channel *c = table[b]; c && shown < 8; c = c->next, shown++)
-			pr_report("  channel port %u <- %u: taken %u of %u, %s\n", lwip_ntohs(c->key.local_port),
-				lwip_ntohs(c->key.remote_port), c->head, c->tail,
-				poll_has_waiters(c->waiters) ? "watched" : "unwatched");
-	spin_unlock(&table_lock);
+			pr_report("  channel port %u <- %u: taken %u of %u, %s, %s\n", lwip_ntohs(c->key.local_port),
+				  lwip_ntohs(c->key.remote_port), c->head, c->tail, c->ready ? "ready" : "not ready",
+				  poll_has_waiters(c->waiters) ? "watched" : "unwatched");
 }

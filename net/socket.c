@@ -158,8 +158,8 @@ static void socket_wait_end(struct socket_wait *w)
 /* A safety net: a wait looks again after at most this long even without a
  * wake-up, so that a lost one costs a second, not the connection. Waits that
  * then found something are counted (socket_print_state): there should be
- * none. FIXME: net-peer-smp2 stalled (a writer and a reader thread on one
- * socket, -smp 2) twice in about 35 runs before this; the cause is not found. */
+ * none. (The two-CPU stalls once suspected of being lost wake-ups were a
+ * scheduler bug and a peer's window: docs/network.md.) */
 #define WAIT_RECHECK_NS 1000000000ULL
 static uint64_t rechecks_that_found_progress;
 
@@ -936,7 +936,7 @@ long sys_sendmsg(int fd, const struct msghdr *msg, int flags)
 		file_put(f);
 		return err;
 	}
-	bool datagram = unix_is(f) ? unix_is_datagram(f) : ((struct socket *)f->priv)->type == SOCK_DGRAM;
+	bool datagram = ((struct socket *)f->priv)->type == SOCK_DGRAM;
 	long total = 0;
 	if (datagram) {
 		/* One datagram: the pieces gathered first. */
@@ -970,7 +970,7 @@ long sys_recvmsg(int fd, struct msghdr *msg, int flags)
 		file_put(f);
 		return err;
 	}
-	bool datagram = unix_is(f) ? unix_is_datagram(f) : ((struct socket *)f->priv)->type == SOCK_DGRAM;
+	bool datagram = ((struct socket *)f->priv)->type == SOCK_DGRAM;
 	long total = 0;
 	msg->flags = 0;
 	msg->controllen = 0;

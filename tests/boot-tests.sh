@@ -210,9 +210,11 @@ script_case http-keepalive-intx tests/http-test.sh 20 50 --net-opts vectors=0
 
 # apps/netpeer against tests/net/peer_server.c on the host, run on the host
 # and in Kite with the same output: 100 MiB each way and both ways at once,
-# a UDP echo, a non-blocking connect, a reset by the peer, a refused connection.
+# a UDP echo, a non-blocking connect, a reset by the peer, a refused connection;
+# with two CPUs also without net channels (both paths into lwIP stay tested).
 script_case net-peer-smp1 tests/net-peer-test.sh 1
 script_case net-peer-smp2 tests/net-peer-test.sh 2
+KERNEL_ARGS=--net-channels=off script_case net-peer-smp2-no-channels tests/net-peer-test.sh 2
 
 # Bad input from the host: malformed frames of every kind and a SYN flood
 # (tests/net/inject.c) at apps/httpserver, which must keep answering.

@@ -3,7 +3,7 @@
 # on 127.0.0.1, and apps/netpeer runs on the host (reaching it at 127.0.0.1)
 # and in Kite (at 10.0.2.2, through QEMU's user network); stdout and the exit
 # status must match. MiB (100 by default) is the size of each bulk transfer.
-#   tests/net-peer-test.sh LOGFILE SMP [MiB]
+#   [KERNEL_ARGS="--net-channels=off"] tests/net-peer-test.sh LOGFILE SMP [MiB]
 set -euo pipefail
 log=$1 smp=$2
 shift 2
@@ -27,8 +27,9 @@ read -r -a ports <"$work/ports" || true
 [ "${#ports[@]}" -eq 6 ] || { echo "the peer server did not start"; exit 1; }
 
 run_on_host "$work/host.out" /netpeer "$top/apps/netpeer/netpeer" 127.0.0.1 "${ports[@]}" "$@"
+read -ra kernel_args <<<"${KERNEL_ARGS:-}"
 KITE_RUN_OPTS=--net run_in_kite "$log" "$work/kite.out" "$smp" "$top/build/images/netpeer.cpio" \
-	/netpeer 10.0.2.2 "${ports[@]}" "$@"
+	"${kernel_args[@]}" /netpeer 10.0.2.2 "${ports[@]}" "$@"
 {
 	echo "--- on the host (status $host_rc):"
 	cat "$work/host.out"
