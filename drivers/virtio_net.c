@@ -12,6 +12,7 @@
  * virtio-net header into a buffer of its own; used buffers are reclaimed on
  * the next transmit, so transmit interrupts stay off.
  */
+#include <kite/clock.h>
 #include <kite/cmdline.h>
 #include <kite/errno.h>
 #include <kite/format.h>
@@ -49,7 +50,18 @@ struct virtio_net {
 	unsigned rx_pieces_to_drop;	/* buffers still to come of a frame that filled several */
 	struct semaphore rx_ready;
 	struct mutex tx_lock;
+	/* Under tx_lock: when the device last finished a frame, or was given
+	 * one with none outstanding, and how often it had to be told again. */
+	uint64_t tx_progress_ns;
+	uint64_t tx_renotified;
 };
+
+/* A device that has sat this long on frames it was told about is told again.
+ * Under QEMU 7.2's TCG with two CPUs the transmit queue once stopped for good
+ * with 49 frames in it, the device's avail_event showing it had last looked
+ * before the first of them; a notification costs nothing when not needed,
+ * and lwIP's retransmissions bring the driver back here. */
+#define TX_STUCK_NS (200ULL * 1000 * 1000)
 
 static int post_rx_buffer(struct virtio_net *n, uint8_t *buf)
 {
@@ -146,8 +158,20 @@ static int transmit(struct netdev *nd, const void *frame, size_t len)
 		return -EMSGSIZE;
 	mutex_lock(&n->tx_lock);
 	uint8_t *done;
-	while ((done = virtqueue_get(n->tx, NULL)))
+	uint64_t now = clock_monotonic_ns();
+	bool progress = false;
+	while ((done = virtqueue_get(n->tx, NULL))) {
 		kfree(done);
+		progress = true;
+	}
+	bool outstanding = n->tx->nr_free != n->tx->size;
+	if (progress || !outstanding) {
+		n->tx_progress_ns = now;
+	} else if (now - n->tx_progress_ns > TX_STUCK_NS) {
+		n->tx_renotified++;
+		n->tx_progress_ns = now;
+		virtqueue_notify(n->tx);
+	}
 	uint8_t *buf = kmalloc(n->header_size + len);
 	if (!buf) {
 		mutex_unlock(&n->tx_lock);
@@ -189,6 +213,7 @@ static void print_state(struct netdev *nd)
 	struct virtio_net *n = nd->driver;
 	print_queue("rx", n->rx);
 	print_queue("tx", n->tx);
+	pr_report("  tx: told again %lu times after sitting on frames\n", n->tx_renotified);
 }
 
 static bool link_up(struct netdev *nd)

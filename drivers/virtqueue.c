@@ -144,6 +144,11 @@ void virtqueue_kick(struct virtqueue *vq)
 		vq->vd->ops->notify(vq->vd, vq);
 }
 
+void virtqueue_notify(struct virtqueue *vq)
+{
+	vq->vd->ops->notify(vq->vd, vq);
+}
+
 void *virtqueue_get(struct virtqueue *vq, uint32_t *len)
 {
 	unsigned long flags;
