@@ -32,12 +32,17 @@
 #define TCP_MIN_SEND_BUFFER (2 * TCP_SNDLOWAT)
 #define TCP_MIN_WINDOW (4 * TCP_WND_UPDATE_THRESHOLD)
 
-void socket_buffers_set(struct netconn *conn, struct socket_buffers *b, bool receive, int value)
+int socket_buffer_size(int value, bool receive)
 {
 	/* Linux takes the value as unsigned: a negative one is the cap. */
 	unsigned v = (unsigned)value < LINUX_BUFFER_MAX ? (unsigned)value : LINUX_BUFFER_MAX;
 	int floor = receive ? LINUX_MIN_RCVBUF : LINUX_MIN_SNDBUF;
-	int size = (int)(2 * v) < floor ? floor : (int)(2 * v);
+	return (int)(2 * v) < floor ? floor : (int)(2 * v);
+}
+
+void socket_buffers_set(struct netconn *conn, struct socket_buffers *b, bool receive, int value)
+{
+	int size = socket_buffer_size(value, receive);
 	if (receive)
 		b->rcvbuf = size;
 	else

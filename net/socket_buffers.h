@@ -16,6 +16,11 @@ struct socket_buffers {
 	uint32_t snd_withheld;		/* of the connection's send buffer */
 };
 
+/* The size Linux gives SO_RCVBUF (receive) or SO_SNDBUF set to value, as
+ * getsockopt then reports it: capped at rmem_max/wmem_max's default, doubled
+ * (the other half is its bookkeeping), floored. AF_UNIX sockets use it too. */
+int socket_buffer_size(int value, bool receive);
+
 /* A new UDP socket's receive limit: Linux's default size. */
 void socket_buffers_init(struct netconn *conn);
 

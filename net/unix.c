@@ -24,6 +24,7 @@
 #include <kite/stat.h>
 #include <kite/sys_process.h>
 #include <string.h>
+#include "socket_buffers.h"
 #include "unix.h"
 #include "unix_sock.h"
 
@@ -47,8 +48,6 @@
 #define SO_DOMAIN 39
 #define FIONREAD 0x541b
 #define FIONBIO 0x5421
-#define MIN_SNDBUF 4608		/* Linux's floors for SO_SNDBUF and SO_RCVBUF */
-#define MIN_RCVBUF 2304
 
 /* --- the object --- */
 
@@ -381,13 +380,11 @@ long unix_setsockopt(struct file *f, int level, int name, const void *value, uin
 	if (!value || len < sizeof(int))
 		return -EINVAL;
 	int v = *(const int *)value;
-	unsigned v_max = (unsigned)v > UNIX_BUFFER_BYTES ? UNIX_BUFFER_BYTES : (unsigned)v;
 	switch (name) {
 	case SO_REUSEADDR: return 0; /* means nothing to AF_UNIX */
 	case SO_PASSCRED: u->passcred = v; return 0;
-	/* As Linux: capped, then doubled (for its bookkeeping), and floored. */
-	case SO_SNDBUF: u->sndbuf = (int)(v_max * 2 < MIN_SNDBUF ? MIN_SNDBUF : v_max * 2); return 0;
-	case SO_RCVBUF: u->rcvbuf = (int)(v_max * 2 < MIN_RCVBUF ? MIN_RCVBUF : v_max * 2); return 0;
+	case SO_SNDBUF: u->sndbuf = socket_buffer_size(v, false); return 0;
+	case SO_RCVBUF: u->rcvbuf = socket_buffer_size(v, true); return 0;
 	case SO_RCVTIMEO:
 	case SO_SNDTIMEO: {
 		const struct timeval64 *tv = value;
