@@ -11,6 +11,11 @@
  * dropped whole, frames shorter than MIN_FRAME padded with zeros. Transmit: each frame is copied behind a
  * virtio-net header into a buffer of its own; used buffers are reclaimed on
  * the next transmit, so transmit interrupts stay off.
+ *
+ * Checksum offloads, where the device offers them (a tap backend) and
+ * --net-no-offloads is not given: TCP checksums on transmit
+ * (VIRTIO_NET_F_CSUM, tcp_checksum.h) and received TCP and UDP checksums
+ * (VIRTIO_NET_F_GUEST_CSUM, rx_checksum.h).
  */
 #include <kite/clock.h>
 #include <kite/cmdline.h>
@@ -25,11 +30,14 @@
 #include <kite/sync.h>
 #include <kite/thread.h>
 #include <kite/virtio.h>
+#include "rx_checksum.h"
 #include "tcp_checksum.h"
 #include <string.h>
 
 #define VIRTIO_NET_F_CSUM 0
+#define VIRTIO_NET_F_GUEST_CSUM 1
 #define VIRTIO_NET_HDR_F_NEEDS_CSUM 1
+#define VIRTIO_NET_HDR_F_DATA_VALID 2
 #define VIRTIO_NET_F_MAC 5
 #define VIRTIO_NET_F_MRG_RXBUF 15
 #define VIRTIO_NET_F_STATUS 16
@@ -41,6 +49,8 @@
 #define MAX_FRAME 1514
 #define MIN_FRAME 60		/* the shortest Ethernet frame (without its FCS) */
 #define HEADER_NUM_BUFFERS 10	/* where the header says how many buffers a frame fills */
+#define HEADER_CSUM_START 6	/* and where a partial checksum starts and is put */
+#define HEADER_CSUM_OFFSET 8
 
 struct virtio_net {
 	struct netdev nd;
@@ -85,7 +95,9 @@ static void rx_interrupt(struct virtqueue *vq)
  * A frame shorter than MIN_FRAME (QEMU's socket backends pass on what they
  * are given; a wire never carries one) is padded with zeros: lwIP's ARP reads
  * a whole ARP header without looking at the frame's length, and would
- * otherwise read what the buffer held before.
+ * otherwise read what the buffer held before. With GUEST_CSUM the header's
+ * flags say what the device did with the frame's checksum, and rx_checksum
+ * decides (before the padding, which is not part of the packet).
  */
 static void receive_buffer(struct virtio_net *n, uint8_t *buf, uint32_t len)
 {
@@ -109,6 +121,16 @@ static void receive_buffer(struct virtio_net *n, uint8_t *buf, uint32_t len)
 	if (frame_len > MAX_FRAME) {
 		n->nd.rx_dropped++;
 		return;
+	}
+	if (n->nd.offloads & NETDEV_RX_CSUM) {
+		struct rx_csum_hint hint = {
+			.valid = buf[0] & VIRTIO_NET_HDR_F_DATA_VALID,
+			.partial = buf[0] & VIRTIO_NET_HDR_F_NEEDS_CSUM,
+			.start = (uint16_t)(buf[HEADER_CSUM_START] | buf[HEADER_CSUM_START + 1] << 8),
+			.offset = (uint16_t)(buf[HEADER_CSUM_OFFSET] | buf[HEADER_CSUM_OFFSET + 1] << 8),
+		};
+		if (!rx_checksum(buf + n->header_size, frame_len, &hint, &n->nd.rx_csum))
+			return; /* counted there */
 	}
 	if (frame_len < MIN_FRAME) {
 		memset(buf + len, 0, MIN_FRAME - frame_len);
@@ -239,6 +261,10 @@ static int probe(struct pci_device *pci, unsigned index)
 	}
 	uint64_t wanted = 1ULL << VIRTIO_NET_F_MAC | 1ULL << VIRTIO_NET_F_STATUS | 1ULL << VIRTIO_NET_F_MRG_RXBUF |
 			  1ULL << VIRTIO_F_RING_EVENT_IDX | 1ULL << VIRTIO_NET_F_CSUM;
+	/* Unlike CSUM, which only allows partial checksums on transmit, this one
+	 * lets the device send them: not negotiated at all without offloads. */
+	if (!no_offloads)
+		wanted |= 1ULL << VIRTIO_NET_F_GUEST_CSUM;
 	if (virtio_negotiate(n->vd, wanted)) {
 		pr_warn("kite: %s: the device refused the features\n", n->nd.name);
 		return -EIO;
@@ -266,6 +292,8 @@ static int probe(struct pci_device *pci, unsigned index)
 	n->nd.mtu = 1500;
 	if (virtio_has(n->vd, VIRTIO_NET_F_CSUM) && !no_offloads)
 		n->nd.offloads |= NETDEV_TX_TCP_CSUM;
+	if (virtio_has(n->vd, VIRTIO_NET_F_GUEST_CSUM))
+		n->nd.offloads |= NETDEV_RX_CSUM;
 	n->nd.transmit = transmit;
 	n->nd.link_up = link_up;
 	n->nd.print_state = print_state;
@@ -276,12 +304,13 @@ static int probe(struct pci_device *pci, unsigned index)
 	virtio_driver_ok(n->vd);
 	virtqueue_kick(n->rx);
 	netdev_register(&n->nd);
-	pr_info("kite: %s: virtio-net%s, MAC %02x:%02x:%02x:%02x:%02x:%02x, link %s%s%s%s\n", n->nd.name,
+	pr_info("kite: %s: virtio-net%s, MAC %02x:%02x:%02x:%02x:%02x:%02x, link %s%s%s%s%s\n", n->nd.name,
 		n->vd->legacy ? " (legacy)" : "", n->nd.mac[0], n->nd.mac[1], n->nd.mac[2], n->nd.mac[3], n->nd.mac[4],
 		n->nd.mac[5], link_up(&n->nd) ? "up" : "down",
 		virtio_has(n->vd, VIRTIO_F_RING_EVENT_IDX) ? ", event index" : "",
 		virtio_has(n->vd, VIRTIO_NET_F_MRG_RXBUF) ? ", mergeable buffers" : "",
-		(n->nd.offloads & NETDEV_TX_TCP_CSUM) ? ", TCP checksum offload" : "");
+		(n->nd.offloads & NETDEV_TX_TCP_CSUM) ? ", TCP checksum offload" : "",
+		(n->nd.offloads & NETDEV_RX_CSUM) ? ", receive checksum offload" : "");
 	return 0;
 }
 
