@@ -1,7 +1,9 @@
 /*
  * Network devices: what a driver (drivers/virtio_net.c) offers the network
  * stack. Frames are Ethernet frames without the FCS; received ones are 60 to
- * 1514 bytes long (a driver pads shorter ones with zeros, as on a wire).
+ * 1514 bytes long (a driver pads shorter ones with zeros, as on a wire), or
+ * up to 65535 where the device hands over TCP segments longer than the MTU
+ * (virtio-net's GUEST_TSO: one segment, its headers as for any other).
  */
 #ifndef KITE_NETDEV_H
 #define KITE_NETDEV_H
