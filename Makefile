@@ -215,6 +215,7 @@ $(BUILD)/tests/test_vfs: fs/vnode.c fs/namei.c fs/ramfs.c core/tests/host_kernel
 $(BUILD)/tests/test_pipe: fs/pipe.c core/tests/host_kernel.c
 $(BUILD)/tests/test_elf: loader/elf.c core/lib/format.c
 $(BUILD)/tests/test_tcp_checksum: drivers/tcp_checksum.c
+$(BUILD)/tests/test_rx_checksum: drivers/rx_checksum.c drivers/tcp_checksum.c
 vpath test_%.c $(sort $(dir $(UNIT_TEST_SRCS)))
 $(BUILD)/tests/%: %.c $(UNIT_LIB) tests/unit.h | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)

@@ -396,10 +396,65 @@ static void test_many_threads(void)
 	pr_info("selftest: threads: 1000 detached threads freed themselves: ok\n");
 }
 
+/*
+ * --- a timed wait whose own unlock wakes a thread that preempts it ---
+ * condvar_wait lets the mutex go with the condvar's queue lock held; when a
+ * thread blocked on that mutex wakes with the better claim to this CPU, the
+ * switch comes as soon as the queue lock is dropped, after the waiter marked
+ * itself BLOCKED. Its timeout must still end the wait: no one signals here.
+ * A contender that finds the wait still running long after its deadline
+ * says so (the waiter itself would never come back to tell). Both stay on
+ * one CPU, and the waiter runs a few ms first, so that the woken contender,
+ * with its sleeper's credit, has the better claim.
+ */
+#define TIMED_WAIT_ROUNDS 20
+static struct mutex tw_lock;
+static struct condvar tw_never;
+static volatile int tw_rounds_done;
+
+static void *tw_contender(void *arg)
+{
+	int round = (int)(long)arg;
+	mutex_lock(&tw_lock);
+	mutex_unlock(&tw_lock);
+	thread_sleep_until(clock_monotonic_ns() + ms(500));
+	check(tw_rounds_done > round, "timed wait: a 5 ms condvar wait had not ended after 500 ms "
+				      "(round %d): its timeout was lost", round);
+	return NULL;
+}
+
+static void test_timed_wait_preempted(void)
+{
+	mutex_init(&tw_lock);
+	condvar_init(&tw_never);
+	thread_set_affinity(current(), 1);
+	for (int round = 0; round < TIMED_WAIT_ROUNDS; round++) {
+		mutex_lock(&tw_lock);
+		struct thread_attr attr = { .name = "contender", .affinity = 1 };
+		struct thread *t = thread_create(&attr, tw_contender, (void *)(long)round);
+		check(t, "timed wait: cannot create a thread");
+		while (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) != THREAD_BLOCKED)
+			thread_yield(); /* until it waits for tw_lock */
+		uint64_t start = clock_monotonic_ns();
+		while (clock_monotonic_ns() - start < ms(4))
+			; /* CPU time: the contender's claim grows */
+		thread_yield(); /* and is counted */
+		start = clock_monotonic_ns();
+		check(condvar_wait(&tw_never, &tw_lock, start + ms(5)) == -ETIMEDOUT, "timed wait: no timeout");
+		tw_rounds_done = round + 1;
+		mutex_unlock(&tw_lock);
+		thread_join(t);
+	}
+	thread_set_affinity(current(), 0);
+	pr_info("selftest: timed wait: %d condvar waits whose unlock woke a contender timed out: ok\n",
+		TIMED_WAIT_ROUNDS);
+}
+
 void selftest_threads(void)
 {
 	test_mutex();
 	test_condvar();
+	test_timed_wait_preempted();
 	test_semaphore();
 	test_futex();
 	test_sleep();

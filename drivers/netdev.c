@@ -31,6 +31,12 @@ void netdev_list_print(void)
 		struct netdev *nd = netdevs[i];
 		pr_report("%s: rx %lu frames, tx %lu, rx dropped %lu, tx refused (ring full) %lu\n", nd->name,
 			nd->rx_frames, nd->tx_frames, nd->rx_dropped, nd->tx_busy);
+		if (nd->offloads & NETDEV_RX_CSUM) {
+			const struct netdev_rx_csum_stats *c = &nd->rx_csum;
+			pr_report("  rx checksums: valid by device %lu, partial (device vouched) %lu, completed %lu, "
+				  "verified in software %lu, dropped %lu\n",
+				  c->device_valid, c->partial, c->completed, c->verified, c->dropped);
+		}
 		if (nd->print_state)
 			nd->print_state(nd);
 	}

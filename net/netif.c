@@ -14,6 +14,7 @@
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 #include "lwip/tcpip.h"
+#include "lwip_hooks.h"
 #include "channel.h"
 #include "net.h"
 
@@ -63,9 +64,39 @@ static err_t netif_setup(struct netif *netif)
 	netif->output = etharp_output;
 	netif->output_ip6 = ethip6_output;
 	netif->linkoutput = linkoutput;
+	u16_t checksums = NETIF_CHECKSUM_ENABLE_ALL;
 	if (nd->offloads & NETDEV_TX_TCP_CSUM)
-		NETIF_SET_CHECKSUM_CTRL(netif, NETIF_CHECKSUM_ENABLE_ALL & ~NETIF_CHECKSUM_GEN_TCP);
+		checksums &= (u16_t)~NETIF_CHECKSUM_GEN_TCP;
+	if (nd->offloads & NETDEV_RX_CSUM)
+		checksums &= (u16_t)~(NETIF_CHECKSUM_CHECK_TCP | NETIF_CHECKSUM_CHECK_UDP);
+	NETIF_SET_CHECKSUM_CTRL(netif, checksums);
 	return ERR_OK;
+}
+
+/*
+ * lwIP's checks of received TCP and UDP checksums are switched per interface,
+ * but on a NETDEV_RX_CSUM device the driver has checked only the packets
+ * netdev_rx_csum_covers() accepts. lwIP's IPv4 and IPv6 input hooks call this
+ * for every packet before anything else reads it, with the core lock held,
+ * and the rest of that packet's input (reassembly included: a datagram
+ * completed by this fragment is processed in the same call) runs before the
+ * next packet's hook. So the switch is set here for this one packet: off when
+ * the driver has checked it, on otherwise (fragments, and so the datagrams
+ * they complete; IPv6 extension headers). Packets lwIP loops back to the
+ * interface's own address come this way too, and count as checked: they
+ * never left memory (and with transmit offload their TCP checksum is not
+ * there at all). Never eats the packet.
+ */
+int kite_ip_input_checksums(struct pbuf *p, struct netif *inp)
+{
+	if (inp->linkoutput != linkoutput || !(((struct netdev *)inp->state)->offloads & NETDEV_RX_CSUM))
+		return 0;
+	const u16_t lwip_checks = NETIF_CHECKSUM_CHECK_TCP | NETIF_CHECKSUM_CHECK_UDP;
+	if (netdev_rx_csum_covers(p->payload, p->len))
+		inp->chksum_flags &= (u16_t)~lwip_checks;
+	else
+		inp->chksum_flags |= lwip_checks;
+	return 0;
 }
 
 struct netif *net_attach(struct netdev *nd)

@@ -48,6 +48,7 @@ boot_case selftest-memory-4g 0 '--mem 4G' '--selftest=memory' '^selftest: memory
 
 # Threads, the scheduler, synchronization, vector registers.
 threads_ok=('^selftest: mutex: 8 threads x 2000 increments: ok$' '^selftest: condvar: .*: ok$'
+	'^selftest: timed wait: 20 condvar waits whose unlock woke a contender timed out: ok$'
 	'^selftest: semaphore: .*: ok$' '^selftest: futex: .*: ok$' '^selftest: sleep: .*: ok$'
 	'^selftest: preemption: .*: ok$' '^selftest: priorities: .*: ok$' '^selftest: threads: 10000 created and joined .*: ok$'
 	'^selftest: threads: 1000 detached threads freed themselves: ok$')

@@ -17,7 +17,9 @@
  *   closed  a TCP port bound but not listening: a connection is refused.
  *
  * The stream and the hash must be apps/netpeer's. Every TCP connection is
- * served by a thread of its own; the server runs until killed.
+ * served by a thread of its own; the server runs until killed. An argument,
+ * an IPv4 address, serves there instead of 127.0.0.1 (a tap interface's, for
+ * a guest on it: docs/network.md).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -239,10 +241,12 @@ static void echo_datagram(int fd)
 		sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&from, len);
 }
 
+static struct in_addr address; /* where the services are */
+
 static int bound_socket(int type, uint16_t *port)
 {
 	int s = socket(AF_INET, type, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr = address };
 	socklen_t len = sizeof(a);
 	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) || getsockname(s, (struct sockaddr *)&a, &len)) {
 		perror("peer_server");
@@ -252,8 +256,13 @@ static int bound_socket(int type, uint16_t *port)
 	return s;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	address.s_addr = htonl(INADDR_LOOPBACK);
+	if (argc > 2 || (argc == 2 && inet_pton(AF_INET, argv[1], &address) != 1)) {
+		fprintf(stderr, "usage: peer_server [IPv4 ADDRESS]\n");
+		return 2;
+	}
 	struct pollfd listeners[SERVICES];
 	uint16_t ports[SERVICES];
 	for (int i = 0; i < SERVICES; i++) {
