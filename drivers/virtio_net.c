@@ -32,11 +32,11 @@
 #define RX_QUEUE 0
 #define TX_QUEUE 1
 
-/* A device that has sat this long on frames it was told about is told again.
- * Under QEMU 7.2's TCG with two CPUs the transmit queue once stopped for good
- * with 49 frames in it, the device's avail_event showing it had last looked
- * before the first of them; a notification costs nothing when not needed,
- * and lwIP's retransmissions bring the driver back here. */
+/* A device that has sat this long on frames it was told about is told again
+ * if it seems to have missed it (virtqueue_renotify_if_missed). Under QEMU
+ * 7.2's TCG with two CPUs the transmit queue once stopped for good with 49
+ * frames in it, the device's avail_event showing it had last looked before
+ * the first of them; lwIP's retransmissions bring the driver back here. */
 #define TX_STUCK_NS (200ULL * 1000 * 1000)
 
 static bool no_offloads;
@@ -66,9 +66,8 @@ static int transmit(struct netdev *nd, const void *frame, size_t len)
 	if (progress || !outstanding) {
 		n->tx_progress_ns = now;
 	} else if (now - n->tx_progress_ns > TX_STUCK_NS) {
-		n->tx_renotified++;
 		n->tx_progress_ns = now;
-		virtqueue_notify(n->tx);
+		n->tx_renotified += virtqueue_renotify_if_missed(n->tx);
 	}
 	uint8_t *buf = kmalloc(n->header_size + len);
 	if (!buf) {
@@ -111,7 +110,8 @@ static void print_state(struct netdev *nd)
 	struct virtio_net *n = nd->driver;
 	print_queue("rx", n->rx);
 	print_queue("tx", n->tx);
-	pr_report("  tx: told again %lu times after sitting on frames\n", n->tx_renotified);
+	pr_report("  told again after missing a notification: rx %lu times, tx %lu\n", n->rx_renotified,
+		  n->tx_renotified);
 	if (n->rx_large)
 		pr_report("  large frames received (GUEST_TSO): %lu, the longest %zu bytes\n", n->rx_large_frames,
 			  n->rx_largest);

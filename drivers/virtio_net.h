@@ -42,6 +42,7 @@ struct virtio_net {
 	uint64_t tx_progress_ns;
 	uint64_t tx_renotified;
 	/* The receive thread's alone: */
+	uint64_t rx_renotified;		/* times the device was told again of buffers */
 	unsigned rx_pieces_left;	/* buffers still to come of a frame that fills several */
 	bool rx_dropping;		/* and whether that frame is being dropped */
 	uint8_t *rx_large;		/* GUEST_TSO: where such a frame is put together, header

@@ -144,9 +144,19 @@ void virtqueue_kick(struct virtqueue *vq)
 		vq->vd->ops->notify(vq->vd, vq);
 }
 
-void virtqueue_notify(struct virtqueue *vq)
+bool virtqueue_renotify_if_missed(struct virtqueue *vq)
 {
-	vq->vd->ops->notify(vq->vd, vq);
+	if (!vq->event_idx)
+		return false; /* without the event index every kick is sent */
+	unsigned long flags;
+	spin_lock_irqsave(&vq->lock, &flags);
+	full_barrier();
+	uint16_t used = *used_idx(vq);
+	bool missed = vq->avail_idx != used && *avail_event(vq) == used && vq->kicked_at == vq->avail_idx;
+	spin_unlock_irqrestore(&vq->lock, flags);
+	if (missed)
+		vq->vd->ops->notify(vq->vd, vq);
+	return missed;
 }
 
 void *virtqueue_get(struct virtqueue *vq, uint32_t *len)

@@ -3,7 +3,8 @@
  *
  * Locking:
  * - The table of channels (flow key -> channel) is under table_lock, a
- *   spinlock. The receive thread looks a segment's flow up and queues it with
+ *   spinlock taken with interrupts off (the status key reads the table from
+ *   an interrupt). The receive thread looks a segment's flow up and queues it with
  *   the lock held, so a channel taken out of the table gets nothing more.
  * - A channel's ring has one producer, the receive thread (under table_lock,
  *   so one at a time even with several devices), and one consumer at a time:
@@ -206,7 +207,8 @@ static void sweep(void *arg)
 		struct channel *batch[SWEEP_BATCH];
 		unsigned n = 0;
 		bool more = false;
-		spin_lock(&table_lock);
+		unsigned long irq;
+		spin_lock_irqsave(&table_lock, &irq);
 		for (unsigned b = 0; b < TABLE_BUCKETS; b++)
 			for (struct channel *c = table[b]; c; c = c->next) {
 				if (!pending(c) || !__atomic_load_n(&c->ready, __ATOMIC_ACQUIRE))
@@ -219,7 +221,7 @@ static void sweep(void *arg)
 				batch[n++] = c;
 			}
 		bool any = nr_channels > 0;
-		spin_unlock(&table_lock);
+		spin_unlock_irqrestore(&table_lock, irq);
 		for (unsigned i = 0; i < n; i++) {
 			count(&stats.by_sweeper, drain_locked(batch[i]));
 			channel_put(batch[i]);
@@ -257,12 +259,13 @@ struct channel *channel_open(struct netconn *conn, struct poll_head *waiters)
 		return NULL;
 	c->waiters = waiters;
 	c->refs = 1; /* the table's */
+	unsigned long irq;
 	LOCK_TCPIP_CORE();
 	struct tcp_pcb *pcb = conn->pcb.tcp;
 	bool established = pcb && pcb->state == ESTABLISHED;
 	if (established) {
 		key_of_pcb(pcb, &c->key);
-		spin_lock(&table_lock);
+		spin_lock_irqsave(&table_lock, &irq);
 		if (lookup(&c->key)) {
 			established = false; /* an older socket still has this flow */
 		} else {
@@ -271,7 +274,7 @@ struct channel *channel_open(struct netconn *conn, struct poll_head *waiters)
 			table[b] = c;
 			nr_channels++;
 		}
-		spin_unlock(&table_lock);
+		spin_unlock_irqrestore(&table_lock, irq);
 		if (established && !sweeper_armed) {
 			sweeper_armed = true;
 			sys_timeout(CHANNEL_SWEEP_MS, sweep, NULL);
@@ -299,14 +302,15 @@ void channel_close(struct channel *c)
 		return;
 	/* Under the core lock, so that the flow's next segments, which now
 	 * take lwIP's mailbox, come after the ones in the ring. */
+	unsigned long irq;
 	LOCK_TCPIP_CORE();
-	spin_lock(&table_lock);
+	spin_lock_irqsave(&table_lock, &irq);
 	struct channel **slot = &table[bucket_of(&c->key)];
 	while (*slot != c)
 		slot = &(*slot)->next;
 	*slot = c->next;
 	nr_channels--;
-	spin_unlock(&table_lock);
+	spin_unlock_irqrestore(&table_lock, irq);
 	count(&stats.by_waiters, drain_locked(c));
 	UNLOCK_TCPIP_CORE();
 	channel_put(c);
@@ -355,10 +359,11 @@ bool channel_deliver(struct netif *netif, const void *frame, size_t len, struct 
 	struct flow_key key;
 	if (!__atomic_load_n(&nr_channels, __ATOMIC_RELAXED) || !flow_of_frame(frame, len, &key))
 		return false;
-	spin_lock(&table_lock);
+	unsigned long irq;
+	spin_lock_irqsave(&table_lock, &irq);
 	struct channel *c = lookup(&key);
 	if (!c) {
-		spin_unlock(&table_lock);
+		spin_unlock_irqrestore(&table_lock, irq);
 		return false;
 	}
 	uint32_t tail = c->tail;
@@ -369,14 +374,14 @@ bool channel_deliver(struct netif *netif, const void *frame, size_t len, struct 
 		if (!ready) {
 			/* Only lwIP's thread may take segments yet, and it is
 			 * behind: drop this one (TCP sends it again). */
-			spin_unlock(&table_lock);
+			spin_unlock_irqrestore(&table_lock, irq);
 			count(&stats.dropped, 1);
 			pbuf_free(p);
 			return true;
 		}
 		/* Full: this thread drains it, then processes p after the rest. */
 		channel_get(c);
-		spin_unlock(&table_lock);
+		spin_unlock_irqrestore(&table_lock, irq);
 		count(&stats.overflows, 1);
 		LOCK_TCPIP_CORE();
 		count(&stats.by_receiver, drain_locked(c) + 1);
@@ -404,7 +409,7 @@ bool channel_deliver(struct netif *netif, const void *frame, size_t len, struct 
 	}
 	if (for_lwip_thread)
 		channel_get(c); /* the table's reference may go once unlocked */
-	spin_unlock(&table_lock);
+	spin_unlock_irqrestore(&table_lock, irq);
 	count(&stats.queued, 1);
 	if (for_lwip_thread) {
 		post_drain(c); /* may sleep: not under the spinlock */
@@ -424,14 +429,15 @@ void channel_print_stats(void)
 		  nr_channels, stats.queued, stats.overflows, stats.dropped, stats.by_waiters, stats.by_lwip_thread,
 		  stats.by_receiver, stats.by_sweeper);
 	/* The first few channels: a stuck one shows segments waiting. The
-	 * status key runs in an interrupt, which could come while this CPU's
-	 * receive thread holds the table's lock: so it reads without it, as a
-	 * report on a system that stopped moving (a channel freed meanwhile
-	 * would show garbage, from memory that stays mapped). */
+	 * table's lock is taken with interrupts off wherever it is taken, so
+	 * this interrupt handler cannot have come while its CPU held it. */
 	unsigned shown = 0;
+	unsigned long irq;
+	spin_lock_irqsave(&table_lock, &irq);
 	for (unsigned b = 0; b < TABLE_BUCKETS && shown < 8; b++)
 		for (struct channel *c = table[b]; c && shown < 8; c = c->next, shown++)
 			pr_report("  channel port %u <- %u: taken %u of %u, %s, %s\n", lwip_ntohs(c->key.local_port),
 				  lwip_ntohs(c->key.remote_port), c->head, c->tail, c->ready ? "ready" : "not ready",
 				  poll_has_waiters(c->waiters) ? "watched" : "unwatched");
+	spin_unlock_irqrestore(&table_lock, irq);
 }

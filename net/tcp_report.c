@@ -3,16 +3,17 @@
  * sequence numbers, windows and timers stand, so that a connection that
  * stopped moving shows which side waits for what.
  *
- * This runs in the console's interrupt handler, which may not take lwIP's
- * core lock (a mutex): it reads the connections without it. A connection
- * freed meanwhile could show garbage (lwIP's memory comes from the kernel
- * heap, which stays mapped), so the list is cut short at a bounded length.
- * It is meant for a system that has stopped moving, where nothing changes.
+ * This runs in the console's interrupt handler, which may not sleep on
+ * lwIP's core lock (a mutex): it only tries it, and shows nothing while
+ * another thread holds it (reading the connections then could meet one being
+ * freed). On a system that stopped moving, the lock is free.
  */
 #include <kite/printk.h>
+#include <kite/sync.h>
 #include "lwip/api.h"
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/tcp.h"
+#include "lwip/tcpip.h"
 #include "net.h"
 
 #define PCBS_SHOWN 8
@@ -57,12 +58,19 @@ static void print_pcb(const struct tcp_pcb *pcb)
 
 void tcp_print_pcbs(void)
 {
+	if (!lock_tcpip_core || !mutex_trylock(lock_tcpip_core)) {
+		pr_report("  (TCP connections not shown: lwIP's core lock is held)\n");
+		return;
+	}
 	unsigned n = 0;
 	for (const struct tcp_pcb *pcb = tcp_active_pcbs; pcb; pcb = pcb->next, n++) {
 		if (n == PCBS_SHOWN) {
 			pr_report("  ... and more TCP connections\n");
-			return;
+			break;
 		}
 		print_pcb(pcb);
 	}
+	/* Not UNLOCK_TCPIP_CORE: that one is for threads (it may post to
+	 * lwIP's thread); nothing here changed a timeout. */
+	mutex_unlock(lock_tcpip_core);
 }

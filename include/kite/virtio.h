@@ -110,9 +110,12 @@ int virtqueue_add(struct virtqueue *vq, const struct virtq_buf *bufs, unsigned o
 /* Tells the device about what was added, unless it said (event index) it
  * does not need to know yet. */
 void virtqueue_kick(struct virtqueue *vq);
-/* Tells the device whether or not it asked: for a driver that sees the
- * device sit on chains it was told about (drivers/virtio_net.c). */
-void virtqueue_notify(struct virtqueue *vq);
+/* Notifies the device again if it looks as if it missed a notification: it
+ * last looked when it had used every chain (its avail_event is its used
+ * index) and chains were added since. True if it did. A driver calls it when
+ * the queue has been quiet for a while; a needless notification costs only
+ * the device a look (drivers/virtio_net*.c). */
+bool virtqueue_renotify_if_missed(struct virtqueue *vq);
 /* The next chain the device is done with (its cookie, and the bytes it
  * wrote), or NULL. */
 void *virtqueue_get(struct virtqueue *vq, uint32_t *len);
