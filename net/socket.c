@@ -18,6 +18,7 @@
 #include <kite/clock.h>
 #include <kite/errno.h>
 #include <kite/file.h>
+#include <kite/fs_calls.h>
 #include <kite/heap.h>
 #include <kite/net.h>
 #include <kite/poll.h>
@@ -890,21 +891,6 @@ long sys_recvfrom(int fd, void *buf, size_t len, int flags, void *addr, uint32_t
 	return err;
 }
 
-struct iovec {
-	void *base;
-	size_t len;
-};
-
-struct msghdr {
-	void *name;
-	uint32_t namelen;
-	struct iovec *iov;
-	size_t iovlen;
-	void *control;
-	size_t controllen;
-	int flags;
-};
-
 /* A stream's sendmsg or recvmsg: piece by piece, stopping at the first
  * short one; what was moved, or the first piece's error. The receive waits
  * only for the first piece (and fills the sender's name there). */
@@ -913,13 +899,13 @@ static long stream_pieces(struct file *f, struct msghdr *msg, int flags, bool se
 	long total = 0;
 	for (size_t i = 0; i < msg->iovlen; i++) {
 		struct iovec *v = &msg->iov[i];
-		long n = send ? socket_send(f, v->base, v->len, flags, NULL, 0) :
-				socket_recv(f, v->base, v->len, total ? flags | MSG_DONTWAIT : flags,
+		long n = send ? socket_send(f, v->iov_base, v->iov_len, flags, NULL, 0) :
+				socket_recv(f, v->iov_base, v->iov_len, total ? flags | MSG_DONTWAIT : flags,
 					    i == 0 ? msg->name : NULL, i == 0 && msg->name ? &msg->namelen : NULL);
 		if (n < 0)
 			return total ? total : n;
 		total += n;
-		if ((size_t)n < v->len)
+		if ((size_t)n < v->iov_len)
 			break;
 	}
 	return total;
@@ -942,14 +928,14 @@ long sys_sendmsg(int fd, const struct msghdr *msg, int flags)
 		/* One datagram: the pieces gathered first. */
 		size_t len = 0;
 		for (size_t i = 0; i < msg->iovlen; i++)
-			len += msg->iov[i].len;
+			len += msg->iov[i].iov_len;
 		char *buf = kmalloc(len ? len : 1);
 		if (!buf) {
 			file_put(f);
 			return -ENOMEM;
 		}
-		for (size_t i = 0, at = 0; i < msg->iovlen; at += msg->iov[i].len, i++)
-			memcpy(buf + at, msg->iov[i].base, msg->iov[i].len);
+		for (size_t i = 0, at = 0; i < msg->iovlen; at += msg->iov[i].iov_len, i++)
+			memcpy(buf + at, msg->iov[i].iov_base, msg->iov[i].iov_len);
 		total = socket_send(f, buf, len, flags, msg->name, msg->namelen);
 		kfree(buf);
 	} else {
@@ -976,8 +962,8 @@ long sys_recvmsg(int fd, struct msghdr *msg, int flags)
 	msg->controllen = 0;
 	if (datagram || msg->iovlen <= 1) {
 		/* One receive into the first piece (a datagram is not split). */
-		size_t len = msg->iovlen ? msg->iov[0].len : 0;
-		total = socket_recv(f, msg->iovlen ? msg->iov[0].base : NULL, len, flags, msg->name,
+		size_t len = msg->iovlen ? msg->iov[0].iov_len : 0;
+		total = socket_recv(f, msg->iovlen ? msg->iov[0].iov_base : NULL, len, flags, msg->name,
 				    msg->name ? &msg->namelen : NULL);
 	} else {
 		total = stream_pieces(f, msg, flags, false);

@@ -11,6 +11,7 @@
  */
 #ifndef NET_UNIX_SOCK_H
 #define NET_UNIX_SOCK_H
+#include <kite/socket.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -41,18 +42,6 @@
 struct file;
 struct iovec;
 struct vnode;
-
-/* Linux's struct msghdr, as net/socket.c has it (FIXME: one definition for
- * both, in include/kite/socket.h, once socket.c can take it). */
-struct msghdr {
-	void *name;
-	uint32_t namelen;
-	struct iovec *iov;
-	size_t iovlen;
-	void *control;
-	size_t controllen;
-	int flags;
-};
 
 /* Linux's struct ucred: who sent a message (SCM_CREDENTIALS). */
 struct unix_ucred {

@@ -5,7 +5,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct msghdr;
+struct iovec; /* kite/fs_calls.h */
+
+/* Linux's struct msghdr (x86-64). */
+struct msghdr {
+	void *name;
+	uint32_t namelen;
+	struct iovec *iov;
+	size_t iovlen;
+	void *control;
+	size_t controllen;
+	int flags;
+};
 
 long sys_socket(int domain, int type, int protocol);
 long sys_socketpair(int domain, int type, int protocol, int sv[2]);
